@@ -1,0 +1,181 @@
+// Software dirty-page tracking: the fallback of perf-pml when the kernel has
+// no pml PMU.
+//
+// Mechanism
+// ---------
+// Kind::Uffd (preferred): a userfaultfd in WP_ASYNC mode is registered over
+// every tracked VMA. A write to a write-protected page is resolved by the
+// kernel itself (no fault message, no handler thread): it only clears the
+// page's uffd-wp bit. collect() then runs PAGEMAP_SCAN over each VMA asking for
+// PAGE_IS_WRITTEN pages with PM_SCAN_WP_MATCHING, which reports a page and
+// re-protects it under the same page-table lock, so no write can fall between
+// "read" and "re-arm".
+//
+// A userfaultfd always belongs to the mm of the process that created it, so
+// for another process (Tracker) the one syscall that must run inside the
+// target is userfaultfd(2). The tracker injects it with ptrace (x86-64 only):
+// stop one thread, point it at an existing `syscall` instruction (in the
+// vDSO; no code is written into the target), single-step, take the new fd
+// with pidfd_getfd(2) and inject close(2) so the target's fd table is left as
+// it was. Every other uffd ioctl (API, REGISTER) works on the uffd's mm from
+// any process, so the tracker registers VMAs itself, from outside. A launched
+// child is armed at its exec entry, before ld.so runs; an existing pid is
+// interrupted briefly. ptrace is detached right after arming: the target then
+// runs untraced. VMAs created later (heap growth, mmap, dlopen) are found on
+// each collect by re-reading /proc/PID/maps and registered then; the pages
+// they got before that are reported in that epoch (private mappings: exactly
+// the anonymous pages, i.e. pages that were written; shared mappings: every
+// resident page, since a read cannot be told from a write there).
+//
+// Kind::SoftDirty: clear_refs "4" and pagemap bit 55. Needs
+// CONFIG_MEM_SOFT_DIRTY (absent on many kernels, see probe()). Reading the
+// bits and clearing them are two steps: a write landing in between is lost.
+// clear_refs clears the whole process, not only the tracked ranges.
+//
+// Limits (both kinds)
+// -------------------
+// - tid: page tables are per process, so the writing thread is unknown;
+//   DirtyPage::tid is set to the pid.
+// - Writes are coalesced per epoch: a page written many times between two
+//   collect() calls is reported once; time_ns is the collect time, not the
+//   write time.
+// - Not seen: writes through the kernel on another mm's behalf are seen
+//   (they go through the page tables), but DMA and writes into VM_PFNMAP/
+//   VM_IO mappings, [vvar], shadow stacks and other VMAs userfaultfd refuses
+//   are not. A VMA moved by mremap loses its registration and is re-found as
+//   new (all its resident pages reported once).
+// - A page discarded (MADV_DONTNEED, munmap+mmap at the same address) counts
+//   as written: its content changed.
+// - A target's last epoch before exit cannot be collected (its mm is gone);
+//   a second exec of the target ends tracking (collect() returns ESRCH).
+// - THP are reported as one 2 MiB DirtyPage when written as a whole.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace pml::soft {
+
+enum class Kind { Uffd, SoftDirty };
+
+const char* kindName(Kind kind);
+
+struct DirtyPage {
+  uint64_t addr;       // page-aligned virtual address in the tracked process
+  uint64_t page_size;  // 4096, or 2 MiB for a transparent huge page
+  uint32_t pid;
+  uint32_t tid;        // always == pid: page tables do not record the thread
+  uint64_t time_ns;    // CLOCK_MONOTONIC at collect()
+  uint64_t epoch;      // the epoch passed to collect()
+};
+
+// Errors cross the API as values; `code` is an errno value (0 if none fits).
+struct Error {
+  int code = 0;
+  std::string message;
+};
+
+// Minimal expected<T, Error>: C++20 has no std::expected.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}
+  Result(Error error) : v_(std::move(error)) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T& operator*() { return value(); }
+  T* operator->() { return &value(); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct Ok {};
+using Status = Result<Ok>;
+
+struct Availability {
+  bool available = false;
+  std::string reason;  // why not, or what was checked
+};
+
+// Checks the running kernel by trying the mechanism on a scratch mapping.
+Availability probe(Kind kind);
+
+using DirtyPageCallback = std::function<void(const DirtyPage&)>;
+
+struct LaunchOptions {
+  // Redirections for the child's stdin/stdout/stderr; -1 keeps ours.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  // Leave the armed child in a SIGSTOP stop; the caller sends SIGCONT.
+  bool stopped = false;
+};
+
+class RemoteTracker;
+
+// Tracks the writes of another process.
+class Tracker {
+ public:
+  // Attaches to a running process (all its threads share the tracked mm).
+  static Result<std::unique_ptr<Tracker>> start(pid_t pid, Kind kind);
+  // Forks and execs argv[0] (PATH search); tracking begins at exec entry.
+  static Result<std::unique_ptr<Tracker>> start(const std::vector<std::string>& argv, Kind kind,
+                                                const LaunchOptions& options = {});
+  ~Tracker();
+  Tracker(const Tracker&) = delete;
+  Tracker& operator=(const Tracker&) = delete;
+
+  pid_t pid() const;
+  Kind kind() const;
+
+  // Reports every page written since the previous collect (or start) and
+  // re-arms tracking. Returns the number of pages reported.
+  Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback);
+
+  // For a launched child: waits for it to exit and returns its wait status.
+  // The destructor kills and reaps a launched child that is still running.
+  Result<int> waitExit();
+
+ private:
+  explicit Tracker(std::unique_ptr<RemoteTracker> impl);
+  std::unique_ptr<RemoteTracker> impl_;
+};
+
+class SelfRanges;
+
+// Tracks this process's own writes to chosen ranges (e.g. a GC heap).
+class SelfTracker {
+ public:
+  // base/len are rounded out to pages; the range must be mapped writable.
+  static Result<SelfTracker> track(void* base, size_t len, Kind kind = Kind::Uffd);
+  SelfTracker(SelfTracker&&) noexcept;
+  SelfTracker& operator=(SelfTracker&&) noexcept;
+  ~SelfTracker();
+
+  // Adds another range to the same tracker (same epoch boundaries).
+  Status add(void* base, size_t len);
+
+  // Written pages since the last collect (or track), sorted by address;
+  // tracking is re-armed in the same step.
+  Result<std::vector<DirtyPage>> collect();
+  Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback);
+
+ private:
+  explicit SelfTracker(std::unique_ptr<SelfRanges> impl);
+  std::unique_ptr<SelfRanges> impl_;
+  uint64_t next_epoch_ = 1;
+};
+
+}  // namespace pml::soft

@@ -1,0 +1,19 @@
+// Starts a program under ptrace, held at its exec entry.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "pml/softbackend.h"
+
+namespace pml::soft {
+
+// Forks; the child redirects stdio as asked, calls PTRACE_TRACEME and execs
+// argv (PATH search). Returns once the child sits in the post-exec SIGTRAP
+// stop: its new mm exists, no instruction of the program has run. A failed
+// exec is reported with the child's errno, and the child is reaped.
+Result<pid_t> launchStoppedAtExec(const std::vector<std::string>& argv, const LaunchOptions& options);
+
+}  // namespace pml::soft

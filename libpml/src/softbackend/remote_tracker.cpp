@@ -1,0 +1,175 @@
+#include "remote_tracker.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "errors.h"
+#include "pagemap_scan.h"
+#include "soft_dirty.h"
+
+namespace pml::soft {
+
+Result<std::unique_ptr<RemoteTracker>> RemoteTracker::arm(pid_t pid, Kind kind,
+                                                          PtraceStoppedThread* stopped) {
+  std::unique_ptr<RemoteTracker> tracker(new RemoteTracker(pid, kind));
+  std::string pagemap_path = "/proc/" + std::to_string(pid) + "/pagemap";
+  // Opened once: the fd stays bound to this mm, so a later exec of the
+  // target shows up as ESRCH instead of silently scanning the new image.
+  tracker->pagemap_.reset(open(pagemap_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!tracker->pagemap_.valid()) return errnoError("open " + pagemap_path);
+
+  DirtyPageCallback ignore = [](const DirtyPage&) {};
+  if (kind == Kind::SoftDirty) {
+    Status cleared = clearSoftDirty(pid);
+    if (!cleared) return cleared.error();
+    return tracker;
+  }
+  if (stopped == nullptr) return Error{EINVAL, "uffd tracking needs a stopped target thread"};
+  Status taken = tracker->takeUffdFromTarget(stopped);
+  if (!taken) return taken.error();
+  Status api = tracker->uffd_->enableWpAsync();
+  if (!api) return api.error();
+  auto armed = tracker->uffdPass(/*report=*/false, 0, ignore);
+  if (!armed) return armed.error();
+  return tracker;
+}
+
+RemoteTracker::~RemoteTracker() {
+  if (launched_child_ && !reaped_) {
+    kill(pid_, SIGKILL);
+    int status;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+Status RemoteTracker::takeUffdFromTarget(PtraceStoppedThread* stopped) {
+  auto remote_fd = stopped->syscall(SYS_userfaultfd, {uint64_t(uffdCreateFlags())});
+  if (remote_fd && *remote_fd == -EINVAL) {  // before 5.11: no UFFD_USER_MODE_ONLY
+    remote_fd = stopped->syscall(SYS_userfaultfd, {uint64_t(O_CLOEXEC | O_NONBLOCK)});
+  }
+  if (!remote_fd) return remote_fd.error();
+  if (*remote_fd < 0) return errnoError(int(-*remote_fd), "userfaultfd() in the target");
+
+  UniqueFd pidfd(int(::syscall(SYS_pidfd_open, pid_, 0)));
+  Status result = Ok{};
+  if (!pidfd.valid()) {
+    result = errnoError("pidfd_open");
+  } else {
+    int fd = int(::syscall(SYS_pidfd_getfd, pidfd.get(), int(*remote_fd), 0));
+    if (fd < 0) {
+      result = errnoError("pidfd_getfd");
+    } else {
+      uffd_.emplace(Uffd::adopt(UniqueFd(fd)));
+    }
+  }
+  // Leave the target's fd table as we found it. Our copy keeps the uffd
+  // (and the registrations) alive, and the target cannot close it on us.
+  auto closed = stopped->syscall(SYS_close, {uint64_t(*remote_fd)});
+  if (result.ok() && !closed) return closed.error();
+  return result;
+}
+
+bool RemoteTracker::wasRegistered(const Vma& vma) const {
+  auto it = registered_.upper_bound(vma.start);
+  if (it == registered_.begin()) return false;
+  --it;
+  return it->first <= vma.start && vma.end <= it->second;
+}
+
+Result<size_t> RemoteTracker::uffdPass(bool report, uint64_t epoch, const DirtyPageCallback& callback) {
+  auto vmas = readProcMaps(pid_);
+  if (!vmas) return vmas.error();
+  const uint64_t now = monotonicNs();
+  size_t reported = 0;
+  auto emit = [&](uint64_t addr, uint64_t size) {
+    if (!report) return;
+    callback(DirtyPage{addr, size, uint32_t(pid_), uint32_t(pid_), now, epoch});
+    ++reported;
+  };
+
+  std::map<uint64_t, uint64_t> registered_now;
+  std::set<VmaKey> untrackable_now;
+  for (const Vma& vma : *vmas) {
+    const bool known = wasRegistered(vma);
+    // A VMA made read-only since is still scanned: it may hold writes of
+    // this epoch from before the mprotect.
+    if (!isTrackable(vma) && !known) continue;
+    if (untrackable_.count(keyOf(vma))) {
+      untrackable_now.insert(keyOf(vma));
+      continue;
+    }
+    if (known) {
+      Status scanned = scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::Written,
+                                      [&](const abi::PageRegion& r) { forEachPage(r, emit); });
+      if (scanned) {
+        registered_now[vma.start] = vma.end;
+        continue;
+      }
+      // EPERM: a new VMA now occupies a registered range (munmap+mmap,
+      // mremap): handle it as new below.
+      if (scanned.error().code != EPERM) return scanned.error();
+    }
+    if (!vma.writable) continue;
+    Status registered = uffd_->registerWriteProtect(vma.start, vma.end - vma.start);
+    if (!registered) {
+      // Special mappings, VMAs owned by the target's own userfaultfd
+      // (EBUSY), or a VMA that vanished since we read maps.
+      untrackable_now.insert(keyOf(vma));
+      continue;
+    }
+    // First protection of this VMA: every page is protected; the ones that
+    // already hold written data are reported.
+    Status scanned = scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::Everything,
+                                    [&](const abi::PageRegion& r) {
+                                      if (firstScanWasWritten(r, vma.shared)) forEachPage(r, emit);
+                                    });
+    if (!scanned && scanned.error().code != EPERM) return scanned.error();
+    if (scanned) registered_now[vma.start] = vma.end;
+  }
+  registered_ = std::move(registered_now);
+  untrackable_ = std::move(untrackable_now);
+  return reported;
+}
+
+Result<size_t> RemoteTracker::softDirtyPass(bool report, uint64_t epoch,
+                                            const DirtyPageCallback& callback) {
+  auto vmas = readProcMaps(pid_);
+  if (!vmas) return vmas.error();
+  const uint64_t now = monotonicNs();
+  size_t reported = 0;
+  for (const Vma& vma : *vmas) {
+    if (!isTrackable(vma)) continue;
+    Status read = readSoftDirty(pagemap_.get(), vma.start, vma.end, vma.shared, [&](uint64_t addr) {
+      if (!report) return;
+      callback(DirtyPage{addr, 4096, uint32_t(pid_), uint32_t(pid_), now, epoch});
+      ++reported;
+    });
+    if (!read) return read.error();
+  }
+  Status cleared = clearSoftDirty(pid_);
+  if (!cleared) return cleared.error();
+  return reported;
+}
+
+Result<size_t> RemoteTracker::collect(uint64_t epoch, const DirtyPageCallback& callback) {
+  if (kind_ == Kind::SoftDirty) return softDirtyPass(true, epoch, callback);
+  return uffdPass(true, epoch, callback);
+}
+
+Result<int> RemoteTracker::waitExit() {
+  if (!launched_child_) return Error{ECHILD, "not a child launched by this tracker"};
+  if (reaped_) return Error{ECHILD, "child already reaped"};
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0) {
+    if (errno != EINTR) return errnoError("waitpid");
+  }
+  reaped_ = true;
+  return status;
+}
+
+}  // namespace pml::soft

@@ -1,0 +1,61 @@
+// The implementation behind pml::soft::Tracker: tracks the mm of another
+// process with a uffd taken from it, or with its soft-dirty bits.
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "proc_maps.h"
+#include "pml/softbackend.h"
+#include "remote_syscall.h"
+#include "uffd.h"
+#include "unique_fd.h"
+
+namespace pml::soft {
+
+class RemoteTracker {
+ public:
+  // `stopped` holds a thread of the target in a ptrace stop (uffd only: the
+  // userfaultfd(2) call is run in it). Arms tracking; pages written before
+  // this call are not reported.
+  static Result<std::unique_ptr<RemoteTracker>> arm(pid_t pid, Kind kind,
+                                                    PtraceStoppedThread* stopped);
+  ~RemoteTracker();
+
+  pid_t pid() const { return pid_; }
+  Kind kind() const { return kind_; }
+  void setLaunchedChild() { launched_child_ = true; }
+
+  Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback);
+  Result<int> waitExit();
+
+ private:
+  RemoteTracker(pid_t pid, Kind kind) : pid_(pid), kind_(kind) {}
+  Status takeUffdFromTarget(PtraceStoppedThread* stopped);
+  // One pass over the VMAs: scan registered ones, register new ones. With
+  // report == false (arming) nothing is reported.
+  Result<size_t> uffdPass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
+  Result<size_t> softDirtyPass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
+
+  using VmaKey = std::tuple<uint64_t, uint64_t, uint64_t, uint64_t>;  // start, end, inode, offset
+  static VmaKey keyOf(const Vma& vma) { return {vma.start, vma.end, vma.inode, vma.offset}; }
+  bool wasRegistered(const Vma& vma) const;
+
+  pid_t pid_;
+  Kind kind_;
+  bool launched_child_ = false;
+  bool reaped_ = false;
+  UniqueFd pagemap_;
+  std::optional<Uffd> uffd_;
+  std::map<uint64_t, uint64_t> registered_;  // start -> end, as of the last pass
+  std::set<VmaKey> untrackable_;             // VMAs userfaultfd refused
+};
+
+}  // namespace pml::soft

@@ -1,0 +1,58 @@
+#include "uffd.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "kernel_abi.h"
+
+namespace pml::soft {
+
+int uffdCreateFlags() { return O_CLOEXEC | O_NONBLOCK | abi::kUffdUserModeOnly; }
+
+Result<Uffd> Uffd::create() {
+  int fd = int(syscall(SYS_userfaultfd, uffdCreateFlags()));
+  if (fd < 0 && errno == EINVAL) {
+    // Kernels before 5.11 do not know UFFD_USER_MODE_ONLY.
+    fd = int(syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK));
+  }
+  if (fd < 0) return errnoError("userfaultfd");
+  return Uffd(UniqueFd(fd));
+}
+
+Result<uint64_t> uffdAvailableFeatures() {
+  auto uffd = Uffd::create();
+  if (!uffd) return uffd.error();
+  uffdio_api api = {};
+  api.api = UFFD_API;
+  if (ioctl(uffd->fd(), UFFDIO_API, &api) != 0) return errnoError("UFFDIO_API");
+  return uint64_t(api.features);
+}
+
+Status Uffd::enableWpAsync() {
+  auto available = uffdAvailableFeatures();
+  if (!available) return available.error();
+  if (!(*available & abi::kUffdFeatureWpAsync)) {
+    return Error{ENOTSUP, "uffd: UFFD_FEATURE_WP_ASYNC unsupported (kernel older than 6.7?)"};
+  }
+  uffdio_api api = {};
+  api.api = UFFD_API;
+  api.features = abi::kUffdFeatureWpAsync | abi::kUffdFeatureWpUnpopulated;
+  // Lets shmem and file mappings be protected too, e.g. MAP_SHARED files.
+  api.features |= *available & abi::kUffdFeatureWpHugetlbfsShmem;
+  if (ioctl(fd_.get(), UFFDIO_API, &api) != 0) return errnoError("UFFDIO_API(WP_ASYNC)");
+  return Ok{};
+}
+
+Status Uffd::registerWriteProtect(uint64_t start, uint64_t len) {
+  uffdio_register reg = {};
+  reg.range.start = start;
+  reg.range.len = len;
+  reg.mode = UFFDIO_REGISTER_MODE_WP;
+  if (ioctl(fd_.get(), UFFDIO_REGISTER, &reg) != 0) return errnoError("UFFDIO_REGISTER");
+  return Ok{};
+}
+
+}  // namespace pml::soft
