@@ -48,7 +48,10 @@
 //   as written: its content changed.
 // - A target's last epoch before exit cannot be collected (its mm is gone);
 //   a second exec of the target ends tracking (collect() returns ESRCH).
-// - THP are reported as one 2 MiB DirtyPage when written as a whole.
+// - Huge pages: the first write to a protected THP splits it (async
+//   uffd-wp), so only the 4 KiB written is reported. A THP that was already
+//   populated when its VMA was first seen is reported as one 2 MiB page.
+//   hugetlbfs pages larger than 2 MiB are reported with page_size 2 MiB.
 #pragma once
 
 #include <stddef.h>

@@ -111,25 +111,35 @@ Result<size_t> RemoteTracker::uffdPass(bool report, uint64_t epoch, const DirtyP
         continue;
       }
       // EPERM: a new VMA now occupies a registered range (munmap+mmap,
-      // mremap): handle it as new below.
+      // mremap): handle it as unknown below.
       if (scanned.error().code != EPERM) return scanned.error();
     }
     if (!vma.writable) continue;
-    Status registered = uffd_->registerWriteProtect(vma.start, vma.end - vma.start);
-    if (!registered) {
-      // Special mappings, VMAs owned by the target's own userfaultfd
-      // (EBUSY), or a VMA that vanished since we read maps.
-      untrackable_now.insert(keyOf(vma));
-      continue;
+    // Unknown VMA: new, or a registered one that changed shape (stack or
+    // mremap growth, merge). Protect every page, reporting those that hold
+    // written data; it is registered first if the scan says it is not.
+    auto first_scan = [&] {
+      return scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::Everything,
+                            [&](const abi::PageRegion& r) {
+                              if (firstScanWasWritten(r, vma.shared)) forEachPage(r, emit);
+                            });
+    };
+    Status scanned = first_scan();
+    if (!scanned && scanned.error().code == EPERM) {
+      Status registered = uffd_->registerWriteProtect(vma.start, vma.end - vma.start);
+      if (!registered) {
+        // Special mappings, VMAs owned by the target's own userfaultfd
+        // (EBUSY), or a VMA that vanished since we read maps.
+        untrackable_now.insert(keyOf(vma));
+        continue;
+      }
+      scanned = first_scan();
     }
-    // First protection of this VMA: every page is protected; the ones that
-    // already hold written data are reported.
-    Status scanned = scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::Everything,
-                                    [&](const abi::PageRegion& r) {
-                                      if (firstScanWasWritten(r, vma.shared)) forEachPage(r, emit);
-                                    });
-    if (!scanned && scanned.error().code != EPERM) return scanned.error();
-    if (scanned) registered_now[vma.start] = vma.end;
+    if (scanned) {
+      registered_now[vma.start] = vma.end;
+    } else if (scanned.error().code != EPERM) {
+      return scanned.error();
+    }
   }
   registered_ = std::move(registered_now);
   untrackable_ = std::move(untrackable_now);

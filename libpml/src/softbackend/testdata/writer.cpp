@@ -1,0 +1,64 @@
+// Test helper for tracker_test.cpp: a process whose writes the test chooses.
+//
+// Usage: pml_soft_writer <pages> <mmap|malloc>
+//   Allocates a page-aligned buffer of <pages> pages (an anonymous private
+//   mmap, or posix_memalign from the malloc heap), prints
+//     "buffer <hex address> <pages>"
+//   and then reads commands from stdin, one per line:
+//     "write <i> <j> ..."  stores one byte into each listed page (by index,
+//                          in the given order), then prints
+//                          "wrote <hex address> ..." for those pages
+//     "exit"               exits with status 0
+//   stdout is flushed after every line, so a reply means the writes are done.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <string>
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s <pages> <mmap|malloc>\n", argv[0]);
+    return 2;
+  }
+  const size_t pages = strtoul(argv[1], nullptr, 10);
+  const size_t page_size = 4096;
+  char* buffer = nullptr;
+  if (strcmp(argv[2], "mmap") == 0) {
+    void* p = mmap(nullptr, pages * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return 1;
+    buffer = static_cast<char*>(p);
+  } else {
+    void* p = nullptr;
+    if (posix_memalign(&p, page_size, pages * page_size) != 0) return 1;
+    buffer = static_cast<char*>(p);
+  }
+  // Keep the test's page sizes exact: no transparent huge pages here.
+  madvise(buffer, pages * page_size, MADV_NOHUGEPAGE);
+  printf("buffer %p %zu\n", static_cast<void*>(buffer), pages);
+  fflush(stdout);
+
+  char line[4096];
+  while (fgets(line, sizeof(line), stdin) != nullptr) {
+    if (strncmp(line, "exit", 4) == 0) return 0;
+    if (strncmp(line, "write", 5) != 0) continue;
+    std::string reply = "wrote";
+    char* cursor = line + 5;
+    for (;;) {
+      char* end = nullptr;
+      unsigned long index = strtoul(cursor, &end, 10);
+      if (end == cursor) break;
+      cursor = end;
+      if (index >= pages) continue;
+      volatile char* page = buffer + index * page_size;
+      *page = static_cast<char>(index + 1);
+      char text[32];
+      snprintf(text, sizeof(text), " %p", static_cast<void*>(buffer + index * page_size));
+      reply += text;
+    }
+    printf("%s\n", reply.c_str());
+    fflush(stdout);
+  }
+  return 0;
+}
