@@ -12,6 +12,8 @@ echo "kernel-base: extracting $TARBALL into $BASE" >&2
 rm -rf "$BASE" && mkdir -p "$BASE"
 tar -xJf "$TARBALL" -C "$BASE" --strip-components=1
 cd "$BASE"
+# Debian's packaging rule "/*" would hide every new file from git.
+sed -i '\|^/\*$|d; \|^!/debian/$|d' .gitignore
 git init -q -b main
 git -c core.autocrlf=false add -A -f .
 git -c user.name=pml -c user.email=pml@localhost commit -q -m "linux-source-6.12 $(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)"

@@ -1,0 +1,107 @@
+# pml: per-task dirty page tracking with Intel PML, through perf.
+#
+#   make check      everything CI runs: userland tests, then the kernel
+#                   selftests on QEMU (TCG) and on Bochs (VMX+EPT+PML)
+#   make demo       record and report a demo workload, end to end
+#   make kernel     build the test kernel from kernel-patches/
+#   make vm-run VM=bochs FILES="a.out" CMD="./a.out"
+#                   run your own program on the patched kernel
+# See README.md and Documentation/contributing.md.
+
+BUILD      := $(CURDIR)/build
+KBUILD     ?= $(BUILD)/kernel
+KTREE      ?= $(BUILD)/linux
+BZIMAGE    := $(KBUILD)/obj/arch/x86/boot/bzImage
+USERLAND   := $(BUILD)/userland
+PERF_PML   := $(USERLAND)/tools/perf-pml/perf-pml
+SELFTESTS  := $(KBUILD)/selftests
+ROOTFS     := $(KBUILD)/rootfs.cpio.gz
+RESULTS    ?= $(BUILD)/results
+PML_VM     := scripts/vm/pml-vm
+VM         ?= bochs
+OUT        ?= $(BUILD)/vm-run
+TIMEOUT    ?= 900
+CPUS       ?= 1
+SELFTEST_TIMEOUT ?= 900
+JOBS       := $(shell nproc)
+
+# Bochs runs the real VMX path; QEMU's TCG has no VMX.
+expect_vmx_bochs := 1
+expect_vmx_qemu  := 0
+expect_vmx_kvm   := 1
+
+.PHONY: all deps kernel kernel-tree kernel-patches userland test-userland \
+	selftests rootfs vm-run check check-vm-runner check-qemu check-bochs \
+	check-kvm check-vm demo clean
+
+all: kernel userland selftests
+
+deps:
+	@scripts/deps.sh kernel vm userland
+
+kernel: deps
+	@scripts/kernel-build.sh kernel-patches $(KBUILD)
+
+kernel-tree: deps
+	@scripts/kernel-base.sh $(BUILD)/linux-base
+	@if [ -d $(KTREE)/.git ] && [ "$(FORCE)" != 1 ]; then \
+		echo "$(KTREE) exists; 'make kernel-tree FORCE=1' re-creates it from kernel-patches/ (commits not exported with 'make kernel-patches' are lost)"; \
+		exit 1; fi
+	@scripts/kernel-tree.sh $(BUILD)/linux-base $(KTREE) kernel-patches
+
+kernel-patches:
+	@scripts/kernel-patches.sh $(KTREE) kernel-patches
+
+userland: deps
+	@cmake -S . -B $(USERLAND) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(USERLAND) -j$(JOBS)
+
+test-userland: userland
+	@ctest --test-dir $(USERLAND) --output-on-failure -j$(JOBS)
+
+selftests: kernel
+	@$(MAKE) -s -C selftests KSRC=$(KBUILD)/src KHDR=$(KBUILD)/headers OUTPUT=$(SELFTESTS)
+
+rootfs: kernel selftests $(if $(NO_USERLAND),,userland)
+	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(PERF_PML)
+
+# Run CMD (a shell command line) in the VM, with FILES copied into /work.
+vm-run: rootfs
+	@$(PML_VM) --vm $(VM) --cpus $(CPUS) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
+		$(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) -- "$(CMD)"; \
+	rc=$$?; for f in $(OUT)/cmd-*.out; do cat $$f; done; \
+	echo "vm-run: results in $(OUT) (exit status $$(cat $(OUT)/cmd-1.rc 2>/dev/null || echo ?))"; exit $$rc
+
+# The runner itself must fail a run whose kernel log shows a WARNING.
+check-vm-runner: rootfs
+	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner
+
+# The selftests on one vehicle: $(call selftests-on,VM,CPUS)
+define selftests-on
+	@echo "== selftests on $(1), $(2) CPU(s)"
+	@$(PML_VM) --vm $(1) --cpus $(2) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
+		--timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/$(1)-$(2)cpu \
+		-- "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh"; \
+	rc=$$?; if [ $$rc -eq 77 ]; then echo "$(1): SKIP (vehicle unavailable, see above)"; \
+	else scripts/vm/tap-summary "$(1)/$(2)cpu" $(RESULTS)/$(1)-$(2)cpu/cmd-1.out && exit $$rc; \
+	exit 1; fi
+endef
+
+check-qemu: rootfs
+	$(call selftests-on,qemu,2)
+
+check-bochs: rootfs
+	$(call selftests-on,bochs,1)
+	$(call selftests-on,bochs,2)
+
+check-kvm: rootfs
+	$(call selftests-on,kvm,2)
+
+check-vm: check-vm-runner check-qemu check-bochs check-kvm
+
+check: test-userland
+	@$(MAKE) --no-print-directory check-vm
+	@echo "make check: all stages passed"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,35 @@
+#!/bin/sh
+# /init of the test VM. Runs /etc/pml/cmds (one shell command per line) in
+# /work, saves each command's output and exit status under /out, then the
+# kernel log, and writes /out as a tar to the results disk (/dev/sda)
+# for the host runner to pick up.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/work
+export OUT=/out HOME=/work LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mkdir -p /tmp /out /dev/shm && mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm
+[ -d /lib/modules ] && depmod 2>/dev/null
+
+echo "PML-VM: up on $(nproc) CPU(s), kernel $(uname -r)"
+cd /work
+i=0
+while IFS= read -r cmd; do
+	[ -z "$cmd" ] && continue
+	i=$((i + 1))
+	echo "PML-VM: cmd $i: $cmd"
+	# Output goes to the results disk, and to the console for whoever watches.
+	sh -c "$cmd" > /out/cmd-$i.out 2>&1 < /dev/null
+	echo $? > /out/cmd-$i.rc
+	cat /out/cmd-$i.out
+	echo "PML-VM: cmd $i exit $(cat /out/cmd-$i.rc)"
+done < /etc/pml/cmds
+
+dmesg > /out/dmesg.log
+echo "$i" > /out/ncmds
+cd /out && tar -cf /dev/sda . && sync
+echo "PML-VM: done"
+poweroff -f

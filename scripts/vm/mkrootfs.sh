@@ -1,0 +1,48 @@
+#!/bin/bash
+# Build the test VM's base initramfs (gzip'd newc cpio): busybox, the
+# runner's /init, Debian's perf and perf-pml with their shared libraries,
+# the selftests and the kernel modules. pml-vm appends a per-run overlay
+# (commands and the user's files) to it.
+# Usage: mkrootfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR [EXTRA_BINARY...]
+set -euo pipefail
+OUT=$(realpath -m "$1") MODULES=$2 SELFTESTS=$3
+shift 3
+HERE=$(dirname "$(realpath "$0")")
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+
+mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,etc/pml,proc,sys,dev,tmp,work,out,selftests}
+cp /bin/busybox "$STAGE/bin/busybox"
+for applet in $("$STAGE/bin/busybox" --list-full); do
+	[ -e "$STAGE/$applet" ] || ln -s /bin/busybox "$STAGE/$applet"
+done
+install -m 755 "$HERE/guest-init.sh" "$STAGE/init"
+# perf's libraries (python, perl) want a passwd entry for root.
+echo 'root:x:0:0:root:/work:/bin/sh' > "$STAGE/etc/passwd"
+echo 'root:x:0:' > "$STAGE/etc/group"
+
+# A dynamic binary and everything its loader will ask for.
+add_binary() {
+	local bin=$1 dest=$2
+	install -D -m 755 "$bin" "$STAGE/$dest"
+	ldd "$bin" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | while read -r lib; do
+		[ -e "$STAGE/$lib" ] || install -D -m 755 "$(realpath "$lib")" "$STAGE/$lib"
+	done
+}
+
+add_binary /usr/bin/perf /usr/bin/perf
+for bin in "$@"; do
+	[ -x "$bin" ] && add_binary "$bin" "/usr/bin/$(basename "$bin")"
+done
+if [ -d "$SELFTESTS" ]; then
+	cp -a "$SELFTESTS"/. "$STAGE/selftests/"
+fi
+if [ -d "$MODULES/lib/modules" ]; then
+	cp -a "$MODULES/lib" "$STAGE/"
+fi
+
+mkdir -p "$(dirname "$OUT")"
+(cd "$STAGE" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) |
+	gzip -1 > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "mkrootfs: $OUT ($(du -h "$OUT" | cut -f1))" >&2

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Self-test of pml-vm on QEMU: a kernel WARNING fails the run; exit codes,
+# files copied in and files written to $OUT make the round trip; a guest
+# that hangs is stopped at the timeout and fails the run.
+# Usage: runner-selftest.sh PML_VM BZIMAGE ROOTFS OUTDIR
+set -uo pipefail
+PML_VM=$1 KERNEL=$2 ROOTFS=$3 OUT=$4
+fails=0 n=0
+mkdir -p "$OUT"
+check() {
+	n=$((n + 1))
+	if eval "$2"; then echo "ok $n $1"; else echo "not ok $n $1"; fails=$((fails + 1)); fi
+}
+vm() { "$PML_VM" --vm qemu --kernel "$KERNEL" --rootfs "$ROOTFS" "$@" >"$OUT/last.log" 2>&1; }
+
+echo "== runner self-test (QEMU)"
+vm --out "$OUT/warn" -- 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'
+rc=$?
+check "a provoked kernel WARNING fails the run" '[ $rc -eq 1 ] && grep -q "WARNING" "$OUT/warn/kernel-log-problems"'
+check "the failure names the WARNING" 'grep -q "kernel log: .*WARNING" "$OUT/last.log"'
+
+token="pml-runner-$$-$RANDOM"
+echo "$token" > "$OUT/probe.txt"
+vm --out "$OUT/roundtrip" --file "$OUT/probe.txt" -- 'cp /work/probe.txt $OUT/copy.txt' 'exit 3'
+rc=$?
+check "a failing command fails the run" '[ $rc -eq 1 ]'
+check "exit codes come back" '[ "$(cat "$OUT/roundtrip/cmd-1.rc")" = 0 ] && [ "$(cat "$OUT/roundtrip/cmd-2.rc")" = 3 ]'
+check "a host file goes in and a written file comes back" '[ "$(cat "$OUT/roundtrip/copy.txt")" = "$token" ]'
+check "a clean run has no kernel log problems" '[ ! -s "$OUT/roundtrip/kernel-log-problems" ]'
+
+vm --out "$OUT/hang" --timeout 30 -- 'sleep 1000'
+rc=$?
+check "a hanging guest is stopped and fails" '[ $rc -eq 1 ] && grep -q "did not finish within 30s" "$OUT/last.log"'
+
+echo "runner self-test: $((n - fails)) passed, $fails failed, 0 skipped"
+[ $fails -eq 0 ]
