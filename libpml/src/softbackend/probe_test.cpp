@@ -1,0 +1,33 @@
+#include <gtest/gtest.h>
+
+#include "pml/softbackend.h"
+
+namespace pml::soft {
+namespace {
+
+TEST(Probe, EveryKindGivesAReason) {
+  for (Kind kind : {Kind::Uffd, Kind::SoftDirty}) {
+    Availability a = probe(kind);
+    EXPECT_FALSE(a.reason.empty()) << kindName(kind);
+    // Reasons name their mechanism, so a fallback message can quote them.
+    EXPECT_EQ(a.reason.rfind(kindName(kind), 0), 0u) << a.reason;
+  }
+}
+
+TEST(Probe, AgreesWithSelfTracker) {
+  for (Kind kind : {Kind::Uffd, Kind::SoftDirty}) {
+    alignas(4096) static char page[3 * 4096];
+    auto tracker = SelfTracker::track(page + 4096, 4096, kind);
+    Availability a = probe(kind);
+    if (!a.available) continue;  // a partial mechanism may still construct
+    ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+    page[4096 + 1] = 1;
+    auto pages = tracker->collect();
+    ASSERT_TRUE(pages.ok()) << pages.error().message;
+    ASSERT_EQ(pages->size(), 1u) << kindName(kind);
+    EXPECT_EQ((*pages)[0].addr, reinterpret_cast<uintptr_t>(page + 4096));
+  }
+}
+
+}  // namespace
+}  // namespace pml::soft

@@ -1,0 +1,292 @@
+// Tracker on another process: testdata/writer.cpp writes pages the test
+// names; the tracker must report exactly those pages inside the writer's
+// buffer (its runtime writes elsewhere: stack, libc data, stdio buffers).
+//
+// The writer binary is found through $PML_SOFT_WRITER, else the path the
+// build passes as PML_SOFT_WRITER_PATH, else "pml_soft_writer" next to this
+// test executable.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pml/softbackend.h"
+
+namespace pml::soft {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+std::string writerPath() {
+  if (const char* env = getenv("PML_SOFT_WRITER")) return env;
+#ifdef PML_SOFT_WRITER_PATH
+  if (access(PML_SOFT_WRITER_PATH, X_OK) == 0) return PML_SOFT_WRITER_PATH;
+#endif
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return "pml_soft_writer";
+  std::string dir(self, size_t(n));
+  return dir.substr(0, dir.rfind('/') + 1) + "pml_soft_writer";
+}
+
+// Talks to a writer process over its stdin/stdout.
+class WriterPipes {
+ public:
+  WriterPipes() {
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) abort();
+    child_stdin_ = in[0];
+    to_child_ = fdopen(in[1], "w");
+    from_child_ = fdopen(out[0], "r");
+    child_stdout_ = out[1];
+  }
+  ~WriterPipes() {
+    closeChildEnds();
+    if (to_child_) fclose(to_child_);
+    if (from_child_) fclose(from_child_);
+  }
+  LaunchOptions launchOptions() const {
+    LaunchOptions options;
+    options.stdin_fd = child_stdin_;
+    options.stdout_fd = child_stdout_;
+    return options;
+  }
+  void closeChildEnds() {
+    if (child_stdin_ >= 0) close(child_stdin_);
+    if (child_stdout_ >= 0) close(child_stdout_);
+    child_stdin_ = child_stdout_ = -1;
+  }
+  std::string readLine() {
+    char line[8192];
+    if (!fgets(line, sizeof(line), from_child_)) return "";
+    return line;
+  }
+  void send(const std::string& command) {
+    fputs((command + "\n").c_str(), to_child_);
+    fflush(to_child_);
+  }
+  // Reads "buffer <addr> <pages>".
+  bool readBuffer(uint64_t* base, uint64_t* pages) {
+    std::string line = readLine();
+    unsigned long long b = 0, n = 0;
+    if (sscanf(line.c_str(), "buffer %llx %llu", &b, &n) != 2) return false;
+    *base = b;
+    *pages = n;
+    return true;
+  }
+  // Has the writer write `indexes`; returns the addresses it reports.
+  std::set<uint64_t> write(const std::vector<uint64_t>& indexes) {
+    std::string command = "write";
+    for (uint64_t i : indexes) command += " " + std::to_string(i);
+    send(command);
+    std::string reply = readLine();
+    std::set<uint64_t> addrs;
+    const char* cursor = reply.c_str();
+    if (strncmp(cursor, "wrote", 5) != 0) return addrs;
+    cursor += 5;
+    char* end;
+    for (unsigned long long a = strtoull(cursor, &end, 16); end != cursor;
+         cursor = end, a = strtoull(cursor, &end, 16)) {
+      addrs.insert(a);
+    }
+    return addrs;
+  }
+  int child_stdin_ = -1, child_stdout_ = -1;
+  FILE* to_child_ = nullptr;
+  FILE* from_child_ = nullptr;
+};
+
+// Collects one epoch and keeps the pages inside [base, base + pages).
+std::set<uint64_t> collectInBuffer(Tracker& tracker, uint64_t epoch, uint64_t base, uint64_t pages,
+                                   size_t* total = nullptr) {
+  std::set<uint64_t> in_buffer;
+  auto n = tracker.collect(epoch, [&](const DirtyPage& page) {
+    EXPECT_EQ(page.epoch, epoch);
+    EXPECT_EQ(page.pid, uint32_t(tracker.pid()));
+    EXPECT_EQ(page.tid, page.pid);
+    if (page.addr + page.page_size > base && page.addr < base + pages * kPage) {
+      EXPECT_EQ(page.page_size, kPage);
+      EXPECT_TRUE(in_buffer.insert(page.addr).second) << "reported twice: " << page.addr;
+    }
+  });
+  EXPECT_TRUE(n.ok()) << n.error().message;
+  if (total && n.ok()) *total = *n;
+  return in_buffer;
+}
+
+std::set<uint64_t> expectedAddrs(uint64_t base, const std::vector<uint64_t>& indexes) {
+  std::set<uint64_t> addrs;
+  for (uint64_t i : indexes) addrs.insert(base + i * kPage);
+  return addrs;
+}
+
+struct RemoteCase {
+  Kind kind;
+  const char* allocator;  // writer's "mmap" or "malloc"
+  uint64_t pages;
+};
+
+void PrintTo(const RemoteCase& c, std::ostream* os) {
+  *os << kindName(c.kind) << "/" << c.allocator << "/" << c.pages;
+}
+
+// The tracker must leave no userfaultfd in the target's fd table.
+int countUffdFds(pid_t pid) {
+  std::string dir = "/proc/" + std::to_string(pid) + "/fd/";
+  int count = 0;
+  for (int fd = 0; fd < 64; ++fd) {
+    char target[256];
+    ssize_t n = readlink((dir + std::to_string(fd)).c_str(), target, sizeof(target) - 1);
+    if (n > 0 && std::string(target, size_t(n)).find("userfaultfd") != std::string::npos) ++count;
+  }
+  return count;
+}
+
+std::string procState(pid_t pid) {
+  FILE* f = fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return "";
+  char buf[512] = {};
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  std::string stat(buf, n);
+  size_t paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() ? "" : stat.substr(paren + 2, 1);
+}
+
+class LaunchedWriterTest : public ::testing::TestWithParam<RemoteCase> {
+ protected:
+  void SetUp() override {
+    Availability a = probe(GetParam().kind);
+    if (!a.available) GTEST_SKIP() << a.reason;
+    ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+  }
+};
+
+TEST_P(LaunchedWriterTest, ReportsExactlyTheWrittenPagesEachEpoch) {
+  const RemoteCase& c = GetParam();
+  WriterPipes pipes;
+  auto tracker = Tracker::start({writerPath(), std::to_string(c.pages), c.allocator}, c.kind,
+                                pipes.launchOptions());
+  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  pipes.closeChildEnds();
+  uint64_t base = 0, pages = 0;
+  ASSERT_TRUE(pipes.readBuffer(&base, &pages));
+  ASSERT_EQ(pages, c.pages);
+  ASSERT_EQ(base % kPage, 0u);
+  EXPECT_EQ(countUffdFds((*tracker)->pid()), 0);
+
+  // Epoch 1: the buffer's VMA is new to the tracker (created after exec).
+  const std::vector<std::vector<uint64_t>> epochs = {
+      {3, 5, 7, 9, 10, 11, 2},
+      {0, c.pages - 1, 12, 5},
+      {},
+      {1, 4, 6, 8},
+  };
+  size_t total_pages = 0;
+  for (size_t e = 0; e < epochs.size(); ++e) {
+    std::set<uint64_t> wrote = pipes.write(epochs[e]);
+    ASSERT_EQ(wrote, expectedAddrs(base, epochs[e])) << "writer protocol";
+    size_t total = 0;
+    EXPECT_EQ(collectInBuffer(**tracker, e + 1, base, pages, &total), wrote) << "epoch " << e + 1;
+    total_pages += total;
+  }
+  EXPECT_GT(total_pages, 0u);  // the runtime's own writes (stack, stdio) were seen too
+  pipes.send("exit");
+  auto status = (*tracker)->waitExit();
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Writers, LaunchedWriterTest,
+    ::testing::Values(RemoteCase{Kind::Uffd, "mmap", 64}, RemoteCase{Kind::Uffd, "malloc", 16},
+                      RemoteCase{Kind::SoftDirty, "mmap", 64}),
+    [](const auto& info) {
+      return std::string(info.param.kind == Kind::Uffd ? "Uffd_" : "SoftDirty_") + info.param.allocator;
+    });
+
+// Attaching to a process that is already running (and blocked in read()):
+// writes from before the attach are not reported, the interrupted read()
+// resumes, and the writer behaves as before.
+TEST(AttachedWriterTest, UffdAttachToRunningProcess) {
+  Availability a = probe(Kind::Uffd);
+  if (!a.available) GTEST_SKIP() << a.reason;
+  ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+  WriterPipes pipes;
+  LaunchOptions options = pipes.launchOptions();
+  std::string path = writerPath();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(options.stdin_fd, 0);
+    dup2(options.stdout_fd, 1);
+    execl(path.c_str(), path.c_str(), "32", "mmap", nullptr);
+    _exit(127);
+  }
+  pipes.closeChildEnds();
+  uint64_t base = 0, pages = 0;
+  ASSERT_TRUE(pipes.readBuffer(&base, &pages));
+  ASSERT_EQ(pipes.write({0, 1, 2, 3}), expectedAddrs(base, {0, 1, 2, 3}));
+  usleep(20000);  // let the writer block in read() again
+
+  auto tracker = Tracker::start(pid, Kind::Uffd);
+  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  EXPECT_EQ(collectInBuffer(**tracker, 1, base, pages), std::set<uint64_t>{});
+  std::set<uint64_t> wrote = pipes.write({2, 20, 31});
+  ASSERT_EQ(wrote, expectedAddrs(base, {2, 20, 31}));
+  EXPECT_EQ(collectInBuffer(**tracker, 2, base, pages), wrote);
+  wrote = pipes.write({4});
+  EXPECT_EQ(collectInBuffer(**tracker, 3, base, pages), wrote);
+
+  pipes.send("exit");
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // The target is gone: collect says so instead of reporting nothing.
+  auto after = (*tracker)->collect(4, [](const DirtyPage&) {});
+  EXPECT_FALSE(after.ok());
+}
+
+TEST(TrackerStart, LaunchStoppedWaitsForSigcont) {
+  Availability a = probe(Kind::Uffd);
+  if (!a.available) GTEST_SKIP() << a.reason;
+  ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+  WriterPipes pipes;
+  LaunchOptions options = pipes.launchOptions();
+  options.stopped = true;
+  auto tracker = Tracker::start({writerPath(), "8", "mmap"}, Kind::Uffd, options);
+  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  pipes.closeChildEnds();
+  const pid_t pid = (*tracker)->pid();
+  // The SIGSTOP given at detach takes effect as the child resumes.
+  for (int i = 0; i < 100 && procState(pid) != "T"; ++i) usleep(10000);
+  EXPECT_EQ(procState(pid), "T");
+  ASSERT_EQ(kill(pid, SIGCONT), 0);
+  uint64_t base = 0, pages = 0;
+  ASSERT_TRUE(pipes.readBuffer(&base, &pages));
+  std::set<uint64_t> wrote = pipes.write({7});
+  EXPECT_EQ(collectInBuffer(**tracker, 1, base, pages), wrote);
+  pipes.send("exit");
+  auto status = (*tracker)->waitExit();
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+TEST(TrackerStart, MissingProgramIsAnError) {
+  auto tracker = Tracker::start({"/nonexistent/pml-no-such-program"}, Kind::Uffd);
+  ASSERT_FALSE(tracker.ok());
+  EXPECT_EQ(tracker.error().code, ENOENT) << tracker.error().message;
+}
+
+}  // namespace
+}  // namespace pml::soft
