@@ -1,0 +1,256 @@
+// Analyses over a record stream. Each is an accumulator (add() every record
+// in order, then result()) plus a plain function over a range of records.
+// Memory is bounded by the number of distinct pages, mappings and threads,
+// never by the number of records: time series coarsen themselves when they
+// would exceed `max_points`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pml/flat_hash.h"
+#include "pml/mappings.h"
+#include "pml/records.h"
+
+namespace pml {
+
+// ---- per-epoch write working set -------------------------------------------
+
+struct EpochStat {
+  uint64_t epoch = 0;        // first epoch of the point
+  uint64_t epochs = 1;       // epochs merged into this point (1 unless coarsened)
+  uint64_t first_time = 0, last_time = 0;
+  uint64_t pages = 0;        // distinct pages written, summed over merged epochs
+  uint64_t peak_pages = 0;   // largest single epoch in the point
+};
+
+class EpochWorkingSet {
+ public:
+  explicit EpochWorkingSet(size_t max_points = 100000) : max_points_(max_points) {}
+  void add(const Record& r);
+  std::vector<EpochStat> result() const;
+
+ private:
+  void close_oldest();
+  void push(const EpochStat& s);
+  struct Open {
+    EpochStat stat;
+    FlatSet pages;
+  };
+  size_t max_points_;
+  std::vector<EpochStat> done_;
+  std::vector<std::unique_ptr<Open>> open_;  // at most 2, ascending epoch
+};
+
+// ---- dirty rate over time --------------------------------------------------
+
+struct RatePoint {
+  uint64_t start_ns = 0;  // relative to the first sample
+  uint64_t width_ns = 0;
+  uint64_t pages = 0;     // page-epochs logged in the bucket
+  double pages_per_sec() const { return width_ns ? pages * 1e9 / double(width_ns) : 0; }
+};
+
+class DirtyRate {
+ public:
+  explicit DirtyRate(uint64_t bucket_ns = 10'000'000, size_t max_points = 100000)
+      : width_(bucket_ns ? bucket_ns : 10'000'000), max_points_(max_points) {}
+  void add(const Record& r);
+  std::vector<RatePoint> result() const;
+  uint64_t bucket_ns() const { return width_; }
+
+ private:
+  uint64_t width_;
+  size_t max_points_;
+  uint64_t t0_ = 0;
+  bool started_ = false;
+  std::vector<uint64_t> counts_;
+};
+
+// ---- unique pages ----------------------------------------------------------
+
+struct UniquePagesResult {
+  uint64_t pages = 0;        // distinct (process, 4 KiB page)
+  uint64_t page_epochs = 0;  // samples
+  uint64_t bytes() const { return pages * 4096; }
+};
+
+class UniquePages {
+ public:
+  void add(const Record& r);
+  UniquePagesResult result() const { return {set_.size(), samples_}; }
+
+ private:
+  FlatSet set_;
+  uint64_t samples_ = 0;
+};
+
+// ---- hot pages -------------------------------------------------------------
+
+struct HotPage {
+  uint32_t pid = 0;
+  uint64_t addr = 0;
+  uint64_t epochs = 0;  // epochs in which the page was written
+};
+
+struct HotPagesResult {
+  uint64_t total_epochs = 0;  // epochs spanned by the stream (last - first + 1)
+  uint64_t hot_pages = 0;     // pages written in more than hot_fraction of them
+  std::vector<HotPage> top;   // hottest first, at most top_n
+};
+
+class HotPages {
+ public:
+  explicit HotPages(double hot_fraction = 0.5, size_t top_n = 20)
+      : hot_fraction_(hot_fraction), top_n_(top_n) {}
+  void add(const Record& r);
+  HotPagesResult result() const;
+
+ private:
+  struct Entry {
+    uint32_t epochs = 0;
+    uint32_t last_epoch_plus1 = 0;  // 0 = never; avoids double-counting an epoch
+  };
+  double hot_fraction_;
+  size_t top_n_;
+  FlatMap<Entry> pages_;
+  uint64_t min_epoch_ = UINT64_MAX, max_epoch_ = 0;
+};
+
+// ---- per-mapping breakdown -------------------------------------------------
+
+struct MappingUse {
+  std::string name;  // [heap], [stack], a file, "[anon] <start>", [unknown]
+  uint64_t page_epochs = 0;
+  uint64_t pages = 0;  // distinct pages
+};
+
+class MappingBreakdown {
+ public:
+  void add(const Record& r);
+  // Sorted by page_epochs, largest first.
+  std::vector<MappingUse> result() const;
+  const MappingTable& table() const { return table_; }
+
+ private:
+  uint32_t group_of(const Sample& s);
+  MappingTable table_;
+  std::vector<MappingUse> groups_;
+  std::unordered_map<std::string, uint32_t> group_index_;
+  std::vector<uint32_t> mapping_group_;  // mapping id -> group + 1
+  FlatSet seen_;
+};
+
+// ---- huge-page use ---------------------------------------------------------
+
+struct HugePageUse {
+  uint32_t pid = 0;
+  uint64_t addr = 0;              // 2 MiB-aligned
+  uint32_t subpages_written = 0;  // distinct 4 KiB subpages, 1..512
+};
+
+struct HugePagesResult {
+  uint64_t huge_samples = 0;   // samples whose DATA_PAGE_SIZE was 2 MiB
+  uint64_t small_samples = 0;  // 4 KiB or unknown
+  uint64_t huge_pages = 0;
+  uint64_t subpages_written = 0;         // summed over huge pages
+  std::vector<uint64_t> histogram;       // [k] = huge pages with subpages in (64k, 64(k+1)]
+  std::vector<HugePageUse> pages;        // ascending (pid, addr), at most max_listed
+};
+
+class HugePages {
+ public:
+  explicit HugePages(size_t max_listed = 1000) : max_listed_(max_listed) {}
+  void add(const Record& r);
+  HugePagesResult result() const;
+
+ private:
+  struct Bits {
+    uint64_t w[8] = {};
+  };
+  size_t max_listed_;
+  FlatMap<Bits> huge_;
+  uint64_t huge_samples_ = 0, small_samples_ = 0;
+};
+
+// ---- data symbols ----------------------------------------------------------
+
+struct SymbolUse {
+  std::string symbol;
+  std::string file;
+  uint64_t page_epochs = 0;  // page-epochs whose page overlaps the symbol
+  uint64_t pages = 0;        // distinct pages overlapping it
+};
+
+class ElfDataSymbols;
+
+class DataSymbols {
+ public:
+  DataSymbols();
+  ~DataSymbols();
+  DataSymbols(DataSymbols&&) noexcept;
+  void add(const Record& r);
+  // Sorted by page_epochs, largest first.
+  std::vector<SymbolUse> result() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- everything at once ----------------------------------------------------
+
+struct AnalysisOptions {
+  uint64_t rate_bucket_ns = 10'000'000;
+  size_t max_points = 100000;
+  double hot_fraction = 0.5;
+  size_t top_n = 20;
+  bool data_symbols = true;
+};
+
+struct AnalysisReport {
+  uint64_t samples = 0, lost = 0;
+  uint64_t first_time = 0, last_time = 0;
+  std::vector<EpochStat> epochs;
+  std::vector<RatePoint> rate;
+  UniquePagesResult unique;
+  HotPagesResult hot;
+  std::vector<MappingUse> mappings;
+  HugePagesResult huge;
+  std::vector<SymbolUse> symbols;
+};
+
+class Analyzer {
+ public:
+  explicit Analyzer(const AnalysisOptions& opts = {});
+  void add(const Record& r);
+  AnalysisReport result() const;
+  const MappingTable& mappings() const { return mappings_.table(); }
+
+ private:
+  AnalysisOptions opts_;
+  EpochWorkingSet epochs_;
+  DirtyRate rate_;
+  UniquePages unique_;
+  HotPages hot_;
+  MappingBreakdown mappings_;
+  HugePages huge_;
+  DataSymbols symbols_;
+  uint64_t samples_ = 0, lost_ = 0, first_ = 0, last_ = 0;
+};
+
+// Plain-function forms over an in-memory stream.
+std::vector<EpochStat> epoch_working_set(std::span<const Record> records);
+std::vector<RatePoint> dirty_rate(std::span<const Record> records, uint64_t bucket_ns);
+UniquePagesResult unique_pages(std::span<const Record> records);
+HotPagesResult hot_pages(std::span<const Record> records, double hot_fraction = 0.5,
+                         size_t top_n = 20);
+std::vector<MappingUse> mapping_breakdown(std::span<const Record> records);
+HugePagesResult huge_page_use(std::span<const Record> records);
+std::vector<SymbolUse> data_symbols(std::span<const Record> records);
+AnalysisReport analyze(std::span<const Record> records, const AnalysisOptions& opts = {});
+
+}  // namespace pml

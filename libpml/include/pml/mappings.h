@@ -1,0 +1,50 @@
+// Address-space model built from MMAP/MMAP2/FORK/EXIT/COMM records, so that
+// sample addresses can be named: [heap], [stack], a file, an anon mapping.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pml/records.h"
+
+namespace pml {
+
+struct Mapping {
+  uint32_t id = 0;  // stable index into MappingTable::all()
+  uint32_t pid = 0;
+  uint64_t start = 0, end = 0, pgoff = 0;
+  uint32_t prot = 0;
+  std::string filename;  // as recorded ("//anon", "[heap]", a path, ...)
+
+  bool is_anon() const;
+  // Short display name: [heap], [stack], [anon], or the file path.
+  std::string display_name() const;
+};
+
+class MappingTable {
+ public:
+  // Feeds MMAP/FORK/EXIT/COMM records; ignores others.
+  void add(const Record& record);
+
+  // The mapping of pid that contains addr, or nullptr.
+  const Mapping* find(uint32_t pid, uint64_t addr) const;
+
+  // Every mapping ever seen, by id (a replaced mapping keeps its id).
+  const std::vector<Mapping>& all() const { return all_; }
+
+  // Command name of a thread (tid), else of its process, else "".
+  const std::string& comm(uint32_t pid, uint32_t tid) const;
+
+ private:
+  void insert(uint32_t pid, Mapping m);
+
+  std::vector<Mapping> all_;
+  // per pid: start -> id of the live mapping that starts there
+  std::unordered_map<uint32_t, std::map<uint64_t, uint32_t>> live_;
+  std::unordered_map<uint32_t, std::string> comms_;
+};
+
+}  // namespace pml

@@ -1,0 +1,87 @@
+// Unique pages, hot pages and huge-page use.
+#include <algorithm>
+#include <bit>
+
+#include "pml/analysis.h"
+
+namespace pml {
+
+void UniquePages::add(const Record& r) {
+  const Sample* s = std::get_if<Sample>(&r);
+  if (!s) return;
+  ++samples_;
+  set_.insert(page_key(s->pid, s->addr));
+}
+
+void HotPages::add(const Record& r) {
+  const Sample* s = std::get_if<Sample>(&r);
+  if (!s) return;
+  min_epoch_ = std::min(min_epoch_, s->epoch);
+  max_epoch_ = std::max(max_epoch_, s->epoch);
+  Entry& e = pages_.find_or_insert(page_key(s->pid, s->addr));
+  uint32_t tag = uint32_t(s->epoch) + 1;
+  if (e.last_epoch_plus1 != tag) {
+    e.last_epoch_plus1 = tag;
+    ++e.epochs;
+  }
+}
+
+HotPagesResult HotPages::result() const {
+  HotPagesResult res;
+  if (min_epoch_ == UINT64_MAX) return res;
+  res.total_epochs = max_epoch_ - min_epoch_ + 1;
+  const double threshold = hot_fraction_ * double(res.total_epochs);
+  std::vector<HotPage> hot;
+  pages_.for_each([&](uint64_t key, const Entry& e) {
+    if (double(e.epochs) > threshold) {
+      ++res.hot_pages;
+      hot.push_back({page_key_pid(key), page_key_addr(key), e.epochs});
+    }
+  });
+  std::sort(hot.begin(), hot.end(), [](const HotPage& a, const HotPage& b) {
+    if (a.epochs != b.epochs) return a.epochs > b.epochs;
+    if (a.pid != b.pid) return a.pid < b.pid;
+    return a.addr < b.addr;
+  });
+  if (hot.size() > top_n_) hot.resize(top_n_);
+  res.top = std::move(hot);
+  return res;
+}
+
+constexpr uint64_t kHugeSize = 2ULL << 20;
+
+void HugePages::add(const Record& r) {
+  const Sample* s = std::get_if<Sample>(&r);
+  if (!s) return;
+  if (s->data_page_size < kHugeSize) {
+    ++small_samples_;
+    return;
+  }
+  ++huge_samples_;
+  uint64_t base = s->addr & ~(kHugeSize - 1);
+  Bits& b = huge_.find_or_insert(page_key(s->pid, base));
+  uint32_t sub = uint32_t((s->addr - base) >> 12);
+  b.w[sub / 64] |= 1ULL << (sub % 64);
+}
+
+HugePagesResult HugePages::result() const {
+  HugePagesResult res;
+  res.huge_samples = huge_samples_;
+  res.small_samples = small_samples_;
+  res.histogram.assign(8, 0);
+  huge_.for_each([&](uint64_t key, const Bits& b) {
+    uint32_t n = 0;
+    for (uint64_t w : b.w) n += uint32_t(std::popcount(w));
+    ++res.huge_pages;
+    res.subpages_written += n;
+    res.histogram[std::min<uint32_t>((n - 1) / 64, 7)] += 1;
+    res.pages.push_back({page_key_pid(key), page_key_addr(key), n});
+  });
+  std::sort(res.pages.begin(), res.pages.end(), [](const HugePageUse& a, const HugePageUse& b) {
+    return a.pid != b.pid ? a.pid < b.pid : a.addr < b.addr;
+  });
+  if (res.pages.size() > max_listed_) res.pages.resize(max_listed_);
+  return res;
+}
+
+}  // namespace pml
