@@ -54,6 +54,8 @@
 //   hugetlbfs pages larger than 2 MiB are reported with page_size 2 MiB.
 #pragma once
 
+#include "pml/result.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -61,8 +63,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <utility>
-#include <variant>
 #include <vector>
 
 namespace pml::soft {
@@ -80,32 +80,9 @@ struct DirtyPage {
   uint64_t epoch;      // the epoch passed to collect()
 };
 
-// Errors cross the API as values; `code` is an errno value (0 if none fits).
-struct Error {
-  int code = 0;
-  std::string message;
-};
-
-// Minimal expected<T, Error>: C++20 has no std::expected.
-template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(Error error) : v_(std::move(error)) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T& operator*() { return value(); }
-  T* operator->() { return &value(); }
-  const Error& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Error> v_;
-};
-
-struct Ok {};
-using Status = Result<Ok>;
+// Errors cross the API as pml::Error values (pml/result.h); errnum is the
+// errno value where one applies.
+using Status = Result<void>;
 
 struct Availability {
   bool available = false;

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "errors.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 namespace pml::soft {
 
@@ -37,7 +37,7 @@ namespace {
 }  // namespace
 
 Result<pid_t> launchStoppedAtExec(const std::vector<std::string>& argv, const LaunchOptions& options) {
-  if (argv.empty()) return Error{EINVAL, "empty command line"};
+  if (argv.empty()) return make_error("empty command line", EINVAL);
   std::vector<char*> c_argv;
   for (const std::string& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
   c_argv.push_back(nullptr);
@@ -65,7 +65,7 @@ Result<pid_t> launchStoppedAtExec(const std::vector<std::string>& argv, const La
     waitpid(pid, &status, 0);
   }
   if (n == sizeof(child_errno)) return errnoError(child_errno, "exec " + argv[0]);
-  return Error{ECHILD, "child " + argv[0] + " did not reach its exec stop"};
+  return make_error("child " + argv[0] + " did not reach its exec stop", ECHILD);
 }
 
 }  // namespace pml::soft

@@ -1,20 +1,17 @@
-// Helpers to build pml::soft::Error values from errno.
+// Builds pml::Error values from errno.
 #pragma once
 
 #include <errno.h>
-#include <string.h>
 
 #include <string>
 
-#include "pml/softbackend.h"
+#include "pml/result.h"
 
 namespace pml::soft {
 
-inline Error errnoError(int code, const std::string& what) {
-  return Error{code, what + ": " + strerror(code)};
-}
+inline Error errnoError(int code, const std::string& what) { return make_error(what, code); }
 
 // Uses the current errno.
-inline Error errnoError(const std::string& what) { return errnoError(errno, what); }
+inline Error errnoError(const std::string& what) { return make_error(what, errno); }
 
 }  // namespace pml::soft

@@ -35,10 +35,10 @@ Status scanAndProtect(int pagemap_fd, uint64_t start, uint64_t end, ScanMatch ma
     for (long i = 0; i < n; ++i) on_region(regions[size_t(i)]);
     // walk_end < end only when the region buffer filled up: go on from
     // there. Pages past walk_end were neither reported nor re-protected.
-    if (arg.walk_end <= walk_start) return Error{EIO, "PAGEMAP_SCAN made no progress"};
+    if (arg.walk_end <= walk_start) return make_error("PAGEMAP_SCAN made no progress", EIO);
     walk_start = arg.walk_end;
   }
-  return Ok{};
+  return {};
 }
 
 }  // namespace pml::soft

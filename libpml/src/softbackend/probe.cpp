@@ -10,7 +10,7 @@
 #include "pml/softbackend.h"
 #include "soft_dirty.h"
 #include "uffd.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 namespace pml::soft {
 
@@ -38,7 +38,7 @@ class ScratchMapping {
 
 Availability probeUffd() {
   auto features = uffdAvailableFeatures();
-  if (!features) return {false, "uffd: " + features.error().message};
+  if (!features) return {false, "uffd: " + features.error().to_string()};
   if (!(*features & abi::kUffdFeatureWpAsync)) {
     return {false, "uffd: UFFD_FEATURE_WP_ASYNC unsupported (needs Linux 6.7+)"};
   }
@@ -46,15 +46,15 @@ Availability probeUffd() {
   if (!scratch.ok()) return {false, "uffd: mmap failed"};
   auto tracker = SelfTracker::track(const_cast<char*>(scratch.page(0)), kPages * kPageSize, Kind::Uffd);
   if (!tracker) {
-    if (tracker.error().code == ENOTTY || tracker.error().code == EINVAL) {
+    if (tracker.error().errnum == ENOTTY || tracker.error().errnum == EINVAL) {
       return {false, "uffd: PAGEMAP_SCAN ioctl missing on /proc/PID/pagemap (needs Linux 6.7+): " +
-                         tracker.error().message};
+                         tracker.error().to_string()};
     }
-    return {false, "uffd: " + tracker.error().message};
+    return {false, "uffd: " + tracker.error().to_string()};
   }
   *scratch.page(2) = 1;
   auto pages = tracker->collect();
-  if (!pages) return {false, "uffd: " + pages.error().message};
+  if (!pages) return {false, "uffd: " + pages.error().to_string()};
   if (pages->size() != 1 || (*pages)[0].addr != reinterpret_cast<uintptr_t>(scratch.page(2))) {
     return {false, "uffd: PAGEMAP_SCAN did not report exactly the written page"};
   }
@@ -66,7 +66,7 @@ Availability probeSoftDirty() {
   if (!scratch.ok()) return {false, "soft-dirty: mmap failed"};
   *scratch.page(1) = 1;
   Status cleared = clearSoftDirty(0);
-  if (!cleared) return {false, "soft-dirty: " + cleared.error().message};
+  if (!cleared) return {false, "soft-dirty: " + cleared.error().to_string()};
   *scratch.page(1) = 2;
   UniqueFd pagemap(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
   if (!pagemap.valid()) return {false, "soft-dirty: " + errnoError("open /proc/self/pagemap").message};
@@ -79,7 +79,7 @@ Availability probeSoftDirty() {
       clean_seen_dirty = true;
     }
   });
-  if (!read) return {false, "soft-dirty: " + read.error().message};
+  if (!read) return {false, "soft-dirty: " + read.error().to_string()};
   if (!written_seen) {
     return {false, "soft-dirty: kernel has no CONFIG_MEM_SOFT_DIRTY (pagemap bit 55 never set)"};
   }

@@ -20,10 +20,10 @@ TEST(Probe, AgreesWithSelfTracker) {
     auto tracker = SelfTracker::track(page + 4096, 4096, kind);
     Availability a = probe(kind);
     if (!a.available) continue;  // a partial mechanism may still construct
-    ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+    ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
     page[4096 + 1] = 1;
     auto pages = tracker->collect();
-    ASSERT_TRUE(pages.ok()) << pages.error().message;
+    ASSERT_TRUE(pages.ok()) << pages.error().to_string();
     ASSERT_EQ(pages->size(), 1u) << kindName(kind);
     EXPECT_EQ((*pages)[0].addr, reinterpret_cast<uintptr_t>(page + 4096));
   }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "errors.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 namespace pml::soft {
 
@@ -62,7 +62,7 @@ Result<std::vector<Vma>> parseProcMaps(std::string_view text) {
     if (line.empty()) continue;
     Vma vma;
     if (!parseLine(line, &vma)) {
-      return Error{EINVAL, "malformed maps line: " + std::string(line)};
+      return make_error("malformed maps line: " + std::string(line), EINVAL);
     }
     vmas.push_back(std::move(vma));
   }

@@ -12,7 +12,7 @@ TEST(ProcMaps, ParsesLinesWithAndWithoutPath) {
       "7f1e2c000000-7f1e2c021000 rw-s 00001000 fe:01 1234                       /tmp/a file\n"
       "7f1e2d000000-7f1e2d001000 r-xp 00000000 00:00 0 \n"
       "7f1e2e000000-7f1e2e001000 ---p 00000000 00:00 0\n");
-  ASSERT_TRUE(vmas.ok()) << vmas.error().message;
+  ASSERT_TRUE(vmas.ok()) << vmas.error().to_string();
   ASSERT_EQ(vmas->size(), 4u);
   const Vma& heap = (*vmas)[0];
   EXPECT_EQ(heap.start, 0x55d0c0a00000u);
@@ -51,7 +51,7 @@ TEST(ProcMaps, FindsOwnMapping) {
   void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(p, MAP_FAILED);
   auto vmas = readProcMaps(0);
-  ASSERT_TRUE(vmas.ok()) << vmas.error().message;
+  ASSERT_TRUE(vmas.ok()) << vmas.error().to_string();
   uint64_t addr = reinterpret_cast<uintptr_t>(p);
   bool found = false;
   for (const Vma& vma : *vmas) {

@@ -14,7 +14,7 @@
 
 #include "errors.h"
 #include "proc_maps.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 #if !defined(__x86_64__)
 #error "remote syscall injection is implemented for x86-64 only"
@@ -33,7 +33,7 @@ Result<int> waitStop(pid_t tid) {
     return errnoError("waitpid");
   }
   if (WIFEXITED(status) || WIFSIGNALED(status)) {
-    return Error{ESRCH, "target " + std::to_string(tid) + " exited during injection"};
+    return make_error("target " + std::to_string(tid) + " exited during injection", ESRCH);
   }
   return status;
 }
@@ -43,9 +43,9 @@ Result<uint64_t> findSyscallIn(int mem_fd, const Vma& vma) {
   const uint64_t len = std::min<uint64_t>(vma.end - vma.start, 1 << 20);
   std::string bytes(len, '\0');
   ssize_t n = pread(mem_fd, bytes.data(), len, off_t(vma.start));
-  if (n < 2) return Error{EIO, "cannot read target text"};
+  if (n < 2) return make_error("cannot read target text", EIO);
   size_t pos = std::string_view(bytes.data(), size_t(n)).find("\x0f\x05");
-  if (pos == std::string_view::npos) return Error{ENOENT, "no syscall instruction"};
+  if (pos == std::string_view::npos) return make_error("no syscall instruction", ENOENT);
   return vma.start + pos;
 }
 
@@ -101,7 +101,7 @@ Result<uint64_t> PtraceStoppedThread::findSyscallInstruction() {
       if (addr) return syscall_insn_ = *addr;
     }
   }
-  return Error{ENOENT, "no syscall instruction found in the target's executable mappings"};
+  return make_error("no syscall instruction found in the target's executable mappings", ENOENT);
 }
 
 Status PtraceStoppedThread::stepOnce() {
@@ -111,7 +111,7 @@ Status PtraceStoppedThread::stepOnce() {
     if (!status) return status.error();
     int sig = WSTOPSIG(*status);
     if ((*status >> 16) != 0) continue;  // PTRACE_EVENT_STOP (a late interrupt): step again
-    if (sig == SIGTRAP) return Ok{};
+    if (sig == SIGTRAP) return {};
     // A signal arrived before the instruction ran: keep it for later and
     // retry; the registers still point at the syscall.
     pending_signals_.push_back(sig);
@@ -127,7 +127,7 @@ Result<long> PtraceStoppedThread::syscall(long nr, std::initializer_list<uint64_
   unsigned long long* arg_regs[] = {&regs.rdi, &regs.rsi, &regs.rdx, &regs.r10, &regs.r8, &regs.r9};
   size_t i = 0;
   for (uint64_t arg : args) {
-    if (i == 6) return Error{EINVAL, "too many syscall arguments"};
+    if (i == 6) return make_error("too many syscall arguments", EINVAL);
     *arg_regs[i++] = arg;
   }
   regs.rax = uint64_t(nr);
@@ -143,12 +143,12 @@ Result<long> PtraceStoppedThread::syscall(long nr, std::initializer_list<uint64_
   if (ptrace(PTRACE_SETREGS, tid_, nullptr, &saved) != 0) return errnoError("PTRACE_SETREGS(restore)");
   if (!stepped) return stepped.error();
   if (!have_result) return errnoError(get_errno, "PTRACE_GETREGS(result)");
-  if (after.rip != *insn + 2) return Error{EIO, "injected syscall did not complete"};
+  if (after.rip != *insn + 2) return make_error("injected syscall did not complete", EIO);
   return long(after.rax);
 }
 
 Status PtraceStoppedThread::detach(bool leave_stopped) {
-  if (!attached_) return Ok{};
+  if (!attached_) return {};
   attached_ = false;
   int first = leave_stopped ? SIGSTOP : 0;
   size_t redeliver_from = 0;
@@ -164,7 +164,7 @@ Status PtraceStoppedThread::detach(bool leave_stopped) {
   for (size_t i = redeliver_from; i < pending_signals_.size(); ++i) {
     kill(tid_, pending_signals_[i]);
   }
-  return Ok{};
+  return {};
 }
 
 }  // namespace pml::soft

@@ -28,7 +28,7 @@ Result<std::unique_ptr<RemoteTracker>> RemoteTracker::arm(pid_t pid, Kind kind,
     if (!cleared) return cleared.error();
     return tracker;
   }
-  if (stopped == nullptr) return Error{EINVAL, "uffd tracking needs a stopped target thread"};
+  if (stopped == nullptr) return make_error("uffd tracking needs a stopped target thread", EINVAL);
   Status taken = tracker->takeUffdFromTarget(stopped);
   if (!taken) return taken.error();
   Status api = tracker->uffd_->enableWpAsync();
@@ -56,7 +56,7 @@ Status RemoteTracker::takeUffdFromTarget(PtraceStoppedThread* stopped) {
   if (*remote_fd < 0) return errnoError(int(-*remote_fd), "userfaultfd() in the target");
 
   UniqueFd pidfd(int(::syscall(SYS_pidfd_open, pid_, 0)));
-  Status result = Ok{};
+  Status result;
   if (!pidfd.valid()) {
     result = errnoError("pidfd_open");
   } else {
@@ -112,7 +112,7 @@ Result<size_t> RemoteTracker::uffdPass(bool report, uint64_t epoch, const DirtyP
       }
       // EPERM: a new VMA now occupies a registered range (munmap+mmap,
       // mremap): handle it as unknown below.
-      if (scanned.error().code != EPERM) return scanned.error();
+      if (scanned.error().errnum != EPERM) return scanned.error();
     }
     if (!vma.writable) continue;
     // Unknown VMA: new, or a registered one that changed shape (stack or
@@ -125,7 +125,7 @@ Result<size_t> RemoteTracker::uffdPass(bool report, uint64_t epoch, const DirtyP
                             });
     };
     Status scanned = first_scan();
-    if (!scanned && scanned.error().code == EPERM) {
+    if (!scanned && scanned.error().errnum == EPERM) {
       Status registered = uffd_->registerWriteProtect(vma.start, vma.end - vma.start);
       if (!registered) {
         // Special mappings, VMAs owned by the target's own userfaultfd
@@ -137,7 +137,7 @@ Result<size_t> RemoteTracker::uffdPass(bool report, uint64_t epoch, const DirtyP
     }
     if (scanned) {
       registered_now[vma.start] = vma.end;
-    } else if (scanned.error().code != EPERM) {
+    } else if (scanned.error().errnum != EPERM) {
       return scanned.error();
     }
   }
@@ -172,8 +172,8 @@ Result<size_t> RemoteTracker::collect(uint64_t epoch, const DirtyPageCallback& c
 }
 
 Result<int> RemoteTracker::waitExit() {
-  if (!launched_child_) return Error{ECHILD, "not a child launched by this tracker"};
-  if (reaped_) return Error{ECHILD, "child already reaped"};
+  if (!launched_child_) return make_error("not a child launched by this tracker", ECHILD);
+  if (reaped_) return make_error("child already reaped", ECHILD);
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0) {
     if (errno != EINTR) return errnoError("waitpid");

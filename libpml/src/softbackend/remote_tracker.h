@@ -16,7 +16,7 @@
 #include "pml/softbackend.h"
 #include "remote_syscall.h"
 #include "uffd.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 namespace pml::soft {
 

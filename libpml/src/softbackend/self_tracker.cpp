@@ -15,7 +15,7 @@
 #include "proc_maps.h"
 #include "soft_dirty.h"
 #include "uffd.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 namespace pml::soft {
 
@@ -42,7 +42,7 @@ class SelfRanges {
   Status add(void* base, size_t len) {
     const uint64_t start = reinterpret_cast<uintptr_t>(base) & ~(kPageSize - 1);
     const uint64_t end = (reinterpret_cast<uintptr_t>(base) + len + kPageSize - 1) & ~(kPageSize - 1);
-    if (len == 0 || end <= start) return Error{EINVAL, "empty range"};
+    if (len == 0 || end <= start) return make_error("empty range", EINVAL);
     if (kind_ == Kind::Uffd) {
       Status registered = uffd_->registerWriteProtect(start, end - start);
       if (!registered) return registered.error();
@@ -56,7 +56,7 @@ class SelfRanges {
       if (!cleared) return cleared.error();
     }
     ranges_.emplace_back(start, end);
-    return Ok{};
+    return {};
   }
 
   Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback) {
@@ -72,9 +72,10 @@ class SelfRanges {
         Status scanned = scanAndProtect(pagemap_.get(), start, end, ScanMatch::Written,
                                         [&](const abi::PageRegion& r) { forEachPage(r, emit); });
         if (!scanned) {
-          if (scanned.error().code == EPERM) {
-            return Error{EPERM, "tracked range was remapped (no longer registered): " +
-                                    scanned.error().message};
+          if (scanned.error().errnum == EPERM) {
+            return make_error("tracked range was remapped, no longer registered: " +
+                                  scanned.error().message,
+                              EPERM);
           }
           return scanned.error();
         }

@@ -66,7 +66,7 @@ class SelfTrackerTest : public ::testing::TestWithParam<Kind> {
   void expectEpoch(SelfTracker& tracker, Mapping& m, const std::vector<size_t>& indexes) {
     for (size_t i : indexes) m.write(i);
     auto pages = tracker.collect();
-    ASSERT_TRUE(pages.ok()) << pages.error().message;
+    ASSERT_TRUE(pages.ok()) << pages.error().to_string();
     EXPECT_EQ(addrsOf(*pages), pagesOf(m, indexes));
     EXPECT_EQ(pages->size(), pagesOf(m, indexes).size()) << "a page was reported twice";
   }
@@ -76,7 +76,7 @@ TEST_P(SelfTrackerTest, ContiguousThenDifferentSetThenNothing) {
   Mapping m(64);
   ASSERT_NE(m.base(), nullptr);
   auto tracker = SelfTracker::track(m.base(), m.len(), GetParam());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   expectEpoch(*tracker, m, {10, 11, 12, 13, 14, 15, 16, 17, 18, 19});
   expectEpoch(*tracker, m, {0, 30, 63});
   expectEpoch(*tracker, m, {});
@@ -85,7 +85,7 @@ TEST_P(SelfTrackerTest, ContiguousThenDifferentSetThenNothing) {
 TEST_P(SelfTrackerTest, StridedPages) {
   Mapping m(96);
   auto tracker = SelfTracker::track(m.base(), m.len(), GetParam());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   std::vector<size_t> every3, every5;
   for (size_t i = 1; i < 96; i += 3) every3.push_back(i);
   for (size_t i = 0; i < 96; i += 5) every5.push_back(i);
@@ -96,7 +96,7 @@ TEST_P(SelfTrackerTest, StridedPages) {
 TEST_P(SelfTrackerTest, RandomOrderAndRepeatedWrites) {
   Mapping m(256);
   auto tracker = SelfTracker::track(m.base(), m.len(), GetParam());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   std::mt19937 rng(12345);
   for (int epoch = 0; epoch < 4; ++epoch) {
     std::vector<size_t> all(256);
@@ -115,7 +115,7 @@ TEST_P(SelfTrackerTest, ReadsAndEarlierWritesDoNotCount) {
   Mapping m(32);
   for (size_t i = 0; i < 16; ++i) m.write(i);  // before tracking: not reported
   auto tracker = SelfTracker::track(m.base(), m.len(), GetParam());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   int sum = 0;
   for (size_t i = 0; i < 32; ++i) sum += m.read(i);  // resident and zero pages read
   EXPECT_GT(sum, 0);
@@ -127,16 +127,16 @@ TEST_P(SelfTrackerTest, ReadsAndEarlierWritesDoNotCount) {
 TEST_P(SelfTrackerTest, TwoMappingsOneTracker) {
   Mapping a(16), b(24);
   auto tracker = SelfTracker::track(a.base(), a.len(), GetParam());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   Status added = tracker->add(b.base(), b.len());
-  ASSERT_TRUE(added.ok()) << added.error().message;
+  ASSERT_TRUE(added.ok()) << added.error().to_string();
   for (int epoch = 0; epoch < 2; ++epoch) {
     std::vector<size_t> in_a = epoch == 0 ? std::vector<size_t>{1, 2, 15} : std::vector<size_t>{0};
     std::vector<size_t> in_b = epoch == 0 ? std::vector<size_t>{0, 23} : std::vector<size_t>{5, 6, 7};
     for (size_t i : in_a) a.write(i);
     for (size_t i : in_b) b.write(i);
     auto pages = tracker->collect();
-    ASSERT_TRUE(pages.ok()) << pages.error().message;
+    ASSERT_TRUE(pages.ok()) << pages.error().to_string();
     std::set<uint64_t> expected = pagesOf(a, in_a);
     expected.merge(pagesOf(b, in_b));
     EXPECT_EQ(addrsOf(*pages), expected) << "epoch " << epoch;
@@ -154,7 +154,7 @@ TEST_P(SelfTrackerTest, SharedFileMapping) {
     ASSERT_NE(m.base(), nullptr);
     for (size_t i = 0; i < 32; i += 2) m.write(i);  // half the pages resident and dirty
     auto tracker = SelfTracker::track(m.base(), m.len(), GetParam());
-    ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+    ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
     int sum = 0;
     for (size_t i = 0; i < 32; ++i) sum += m.read(i);  // fault in the rest by reading
     EXPECT_GT(sum, 0);
@@ -169,11 +169,11 @@ TEST_P(SelfTrackerTest, SharedFileMapping) {
 TEST_P(SelfTrackerTest, DirtyPageFields) {
   Mapping m(8);
   auto tracker = SelfTracker::track(m.base(), m.len(), GetParam());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   m.write(4);
   std::vector<DirtyPage> pages;
   auto n = tracker->collect(42, [&](const DirtyPage& p) { pages.push_back(p); });
-  ASSERT_TRUE(n.ok()) << n.error().message;
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
   ASSERT_EQ(*n, 1u);
   ASSERT_EQ(pages.size(), 1u);
   EXPECT_EQ(pages[0].addr, m.page(4));
@@ -206,10 +206,10 @@ TEST(SelfTrackerUffd, WriteToProtectedHugePageReportsOnlyTheSmallPage) {
   madvise(aligned, huge, MADV_HUGEPAGE);  // best effort: the result holds either way
   aligned[0] = 1;                         // one fault maps a whole THP when one is free
   auto tracker = SelfTracker::track(aligned, huge, Kind::Uffd);
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   aligned[huge - 1] = 2;
   auto pages = tracker->collect();
-  ASSERT_TRUE(pages.ok()) << pages.error().message;
+  ASSERT_TRUE(pages.ok()) << pages.error().to_string();
   ASSERT_EQ(pages->size(), 1u);
   EXPECT_EQ((*pages)[0].addr, reinterpret_cast<uintptr_t>(aligned + huge - kPage));
   EXPECT_EQ((*pages)[0].page_size, kPage);

@@ -8,7 +8,7 @@
 
 #include "errors.h"
 #include "kernel_abi.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 namespace pml::soft {
 
@@ -39,7 +39,7 @@ Status readSoftDirty(int pagemap_fd, uint64_t start, uint64_t end, bool shared,
     }
     addr += got * kPageSize;
   }
-  return Ok{};
+  return {};
 }
 
 Status clearSoftDirty(pid_t pid) {
@@ -47,7 +47,7 @@ Status clearSoftDirty(pid_t pid) {
   UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) return errnoError("open " + path);
   if (write(fd.get(), "4", 1) != 1) return errnoError("write 4 to " + path);
-  return Ok{};
+  return {};
 }
 
 }  // namespace pml::soft

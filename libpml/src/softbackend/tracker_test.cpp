@@ -119,7 +119,7 @@ std::set<uint64_t> collectInBuffer(Tracker& tracker, uint64_t epoch, uint64_t ba
       EXPECT_TRUE(in_buffer.insert(page.addr).second) << "reported twice: " << page.addr;
     }
   });
-  EXPECT_TRUE(n.ok()) << n.error().message;
+  EXPECT_TRUE(n.ok()) << n.error().to_string();
   if (total && n.ok()) *total = *n;
   return in_buffer;
 }
@@ -177,7 +177,7 @@ TEST_P(LaunchedWriterTest, ReportsExactlyTheWrittenPagesEachEpoch) {
   WriterPipes pipes;
   auto tracker = Tracker::start({writerPath(), std::to_string(c.pages), c.allocator}, c.kind,
                                 pipes.launchOptions());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   pipes.closeChildEnds();
   uint64_t base = 0, pages = 0;
   ASSERT_TRUE(pipes.readBuffer(&base, &pages));
@@ -203,7 +203,7 @@ TEST_P(LaunchedWriterTest, ReportsExactlyTheWrittenPagesEachEpoch) {
   EXPECT_GT(total_pages, 0u);  // the runtime's own writes (stack, stdio) were seen too
   pipes.send("exit");
   auto status = (*tracker)->waitExit();
-  ASSERT_TRUE(status.ok()) << status.error().message;
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
@@ -240,7 +240,7 @@ TEST(AttachedWriterTest, UffdAttachToRunningProcess) {
   usleep(20000);  // let the writer block in read() again
 
   auto tracker = Tracker::start(pid, Kind::Uffd);
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   EXPECT_EQ(collectInBuffer(**tracker, 1, base, pages), std::set<uint64_t>{});
   std::set<uint64_t> wrote = pipes.write({2, 20, 31});
   ASSERT_EQ(wrote, expectedAddrs(base, {2, 20, 31}));
@@ -265,7 +265,7 @@ TEST(TrackerStart, LaunchStoppedWaitsForSigcont) {
   LaunchOptions options = pipes.launchOptions();
   options.stopped = true;
   auto tracker = Tracker::start({writerPath(), "8", "mmap"}, Kind::Uffd, options);
-  ASSERT_TRUE(tracker.ok()) << tracker.error().message;
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   pipes.closeChildEnds();
   const pid_t pid = (*tracker)->pid();
   // The SIGSTOP given at detach takes effect as the child resumes.
@@ -285,7 +285,7 @@ TEST(TrackerStart, LaunchStoppedWaitsForSigcont) {
 TEST(TrackerStart, MissingProgramIsAnError) {
   auto tracker = Tracker::start({"/nonexistent/pml-no-such-program"}, Kind::Uffd);
   ASSERT_FALSE(tracker.ok());
-  EXPECT_EQ(tracker.error().code, ENOENT) << tracker.error().message;
+  EXPECT_EQ(tracker.error().errnum, ENOENT) << tracker.error().to_string();
 }
 
 }  // namespace

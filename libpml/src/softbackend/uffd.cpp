@@ -35,7 +35,7 @@ Status Uffd::enableWpAsync() {
   auto available = uffdAvailableFeatures();
   if (!available) return available.error();
   if (!(*available & abi::kUffdFeatureWpAsync)) {
-    return Error{ENOTSUP, "uffd: UFFD_FEATURE_WP_ASYNC unsupported (kernel older than 6.7?)"};
+    return make_error("uffd: UFFD_FEATURE_WP_ASYNC unsupported (kernel older than 6.7?)", ENOTSUP);
   }
   uffdio_api api = {};
   api.api = UFFD_API;
@@ -43,7 +43,7 @@ Status Uffd::enableWpAsync() {
   // Lets shmem and file mappings be protected too, e.g. MAP_SHARED files.
   api.features |= *available & abi::kUffdFeatureWpHugetlbfsShmem;
   if (ioctl(fd_.get(), UFFDIO_API, &api) != 0) return errnoError("UFFDIO_API(WP_ASYNC)");
-  return Ok{};
+  return {};
 }
 
 Status Uffd::registerWriteProtect(uint64_t start, uint64_t len) {
@@ -52,7 +52,7 @@ Status Uffd::registerWriteProtect(uint64_t start, uint64_t len) {
   reg.range.len = len;
   reg.mode = UFFDIO_REGISTER_MODE_WP;
   if (ioctl(fd_.get(), UFFDIO_REGISTER, &reg) != 0) return errnoError("UFFDIO_REGISTER");
-  return Ok{};
+  return {};
 }
 
 }  // namespace pml::soft

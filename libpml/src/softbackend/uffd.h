@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "pml/softbackend.h"
-#include "unique_fd.h"
+#include "pml/unique_fd.h"
 
 namespace pml::soft {
 
