@@ -1,0 +1,86 @@
+// perf pml script: one line per record, in the style of perf script
+// --show-task-events --show-mmap-events --show-lost-events.
+#include <cinttypes>
+#include <cstdio>
+
+#include "commands.h"
+#include "common.h"
+#include "options.h"
+#include "pml/mappings.h"
+
+namespace perf_pml {
+
+namespace {
+
+struct ScriptPrinter {
+  const pml::PerfDataReader& reader;
+  pml::MappingTable maps;
+  bool samples_only;
+
+  void operator()(const pml::Record& rec) {
+    maps.add(rec);
+    if (auto* s = std::get_if<pml::Sample>(&rec)) {
+      const auto& ev = reader.events()[s->event_index];
+      const pml::Mapping* m = maps.find(s->pid, s->addr);
+      std::printf("%16s %7u/%-7u [%03u] %s: %s: epoch %" PRIu64 " addr %016" PRIx64
+                  " size %s flags %#x%s%s\n",
+                  maps.comm(s->pid, s->tid).c_str(), s->pid, s->tid, s->cpu,
+                  format_time(s->time).c_str(), ev.name.c_str(), s->epoch, s->addr,
+                  s->data_page_size >= (2u << 20) ? "2M" : s->data_page_size ? "4K" : "?",
+                  s->flags, m ? " " : "", m ? m->display_name().c_str() : "");
+      return;
+    }
+    if (samples_only) return;
+    if (auto* c = std::get_if<pml::Comm>(&rec)) {
+      std::printf("%16s %7u/%-7u       %s: PERF_RECORD_COMM%s: %s:%u/%u\n", c->comm.c_str(),
+                  c->pid, c->tid, format_time(c->sid.time).c_str(), c->exec ? " exec" : "",
+                  c->comm.c_str(), c->pid, c->tid);
+    } else if (auto* m = std::get_if<pml::Mmap>(&rec)) {
+      std::printf("%16s %7u/%-7u       %s: PERF_RECORD_MMAP2 %u/%u: [%#" PRIx64 "(%#" PRIx64
+                  ") @ %#" PRIx64 " %c%c%c]: %s\n",
+                  maps.comm(m->pid, m->tid).c_str(), m->pid, m->tid,
+                  format_time(m->sid.time).c_str(), m->pid, m->tid, m->start, m->len, m->pgoff,
+                  (m->prot & 1) ? 'r' : '-', (m->prot & 2) ? 'w' : '-', (m->prot & 4) ? 'x' : '-',
+                  m->filename.c_str());
+    } else if (auto* t = std::get_if<pml::Task>(&rec)) {
+      std::printf("%16s %7u/%-7u       %s: PERF_RECORD_%s(%u:%u):(%u:%u)\n",
+                  maps.comm(t->pid, t->tid).c_str(), t->pid, t->tid,
+                  format_time(t->time).c_str(), t->is_exit ? "EXIT" : "FORK", t->pid, t->tid,
+                  t->ppid, t->ptid);
+    } else if (auto* l = std::get_if<pml::Lost>(&rec)) {
+      std::printf("%16s %7u/%-7u       %s: PERF_RECORD_%s lost %" PRIu64 "\n", "", l->sid.pid,
+                  l->sid.tid, format_time(l->sid.time).c_str(),
+                  l->samples_record ? "LOST_SAMPLES" : "LOST", l->lost);
+    }
+  }
+};
+
+}  // namespace
+
+int cmd_script(const std::vector<std::string>& args) {
+  std::string input = "perf.data";
+  bool samples_only = false;
+  OptionParser opts("script", "perf pml script [<options>]");
+  opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
+  opts.flag('S', "samples-only", "print only samples, no task/mmap/lost records", &samples_only);
+  std::vector<std::string> rest;
+  if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
+
+  auto reader = open_input("script", input);
+  if (!reader.ok()) return 1;
+  ScriptPrinter printer{*reader, {}, samples_only};
+  auto r = reader->for_each([&](const pml::Record& rec) { printer(rec); });
+  std::fflush(stdout);
+  if (!r.ok()) {
+    print_error("script", r.error().message + " (" + std::to_string(reader->stats().records) +
+                              " records printed)");
+    return 1;
+  }
+  if (reader->stats().samples == 0) {
+    print_error("script", "no samples in '" + input + "'");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace perf_pml

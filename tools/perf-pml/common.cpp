@@ -1,0 +1,73 @@
+#include "common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace perf_pml {
+
+void print_error(const char* cmd, const std::string& message) {
+  std::fprintf(stderr, "perf pml %s: error: %s\n", cmd, message.c_str());
+}
+
+void print_warning(const char* cmd, const std::string& message) {
+  std::fprintf(stderr, "perf pml %s: warning: %s\n", cmd, message.c_str());
+}
+
+pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& path) {
+  auto r = pml::PerfDataReader::open(path);
+  if (!r.ok()) {
+    std::string msg = r.error().message;
+    if (r.error().errnum == ENOENT) msg += " (record one with 'perf pml record', or name it with -i)";
+    print_error(cmd, msg);
+  }
+  return r;
+}
+
+Progress::Progress(const char* cmd) : cmd_(cmd), enabled_(isatty(STDERR_FILENO) == 1) {}
+Progress::~Progress() { clear(); }
+
+void Progress::update(uint64_t done, uint64_t total) {
+  if (!enabled_ || total == 0) return;
+  std::fprintf(stderr, "\r[ perf pml %s: %5.1f%% of %s ]", cmd_, 100.0 * double(done) / double(total),
+               human_bytes(total).c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::clear() {
+  if (shown_) {
+    std::fprintf(stderr, "\r%60s\r", "");
+    std::fflush(stderr);
+    shown_ = false;
+  }
+}
+
+std::string human_bytes(uint64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = double(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", (unsigned long long)b);
+  else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string format_time(uint64_t ns) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)(ns / 1000000000ULL),
+                (unsigned long long)(ns % 1000000000ULL / 1000));
+  return buf;
+}
+
+bool has_pml_event(const pml::PerfDataReader& reader) {
+  for (auto& e : reader.events())
+    if (e.name.rfind("pml", 0) == 0) return true;
+  return false;
+}
+
+}  // namespace perf_pml

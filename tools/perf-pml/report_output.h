@@ -1,0 +1,38 @@
+// Renders the results of perf pml report as a perf-like table, JSON or CSV.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "pml/analysis.h"
+#include "report_table.h"
+
+namespace perf_pml {
+
+struct ReportContext {
+  std::string input;
+  std::string event_name;
+  std::vector<std::string> sort_keys;  // display names of the table's columns
+  std::vector<TableRow> rows;          // empty when sorting by symbol
+  bool by_symbol = false;
+  size_t limit = 0;                    // 0 = all rows
+  pml::AnalysisReport analysis;
+  std::string error;                   // read error, reported after the data
+};
+
+void print_stdio(FILE* out, const ReportContext& ctx);
+void print_json(FILE* out, const ReportContext& ctx);
+void print_csv(FILE* out, const ReportContext& ctx);
+
+// Summary numbers shared by report and stat.
+struct Summary {
+  uint64_t epochs = 0;
+  double wss_mean = 0;
+  uint64_t wss_max = 0;
+  double duration_s = 0;
+  double rate_mean = 0, rate_peak = 0;
+};
+Summary summarize(const pml::AnalysisReport& a);
+
+}  // namespace perf_pml
