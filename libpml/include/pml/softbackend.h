@@ -27,6 +27,14 @@
 // the anonymous pages, i.e. pages that were written; shared mappings: every
 // resident page, since a read cannot be told from a write there).
 //
+// Private VMAs are scanned for resident or swapped anonymous, non-zero
+// pages that are not write-protected: reads map the zero page or page-cache
+// pages, so no uffd-wp markers are needed and an untouched range costs
+// nothing (a terabyte ASan shadow is fine). Shared VMAs need a marker on
+// every unpopulated pte (a read fault would otherwise map an unprotected
+// page), i.e. page tables for the whole VMA; shared VMAs over 16 GiB are
+// therefore not tracked.
+//
 // Kind::SoftDirty: clear_refs "4" and pagemap bit 55. Needs
 // CONFIG_MEM_SOFT_DIRTY (absent on many kernels, see probe()). Reading the
 // bits and clearing them are two steps: a write landing in between is lost.
@@ -46,6 +54,10 @@
 //   new (all its resident pages reported once).
 // - A page discarded (MADV_DONTNEED, munmap+mmap at the same address) counts
 //   as written: its content changed.
+// - Only the tracked mm: children forked by the target are not tracked
+//   (registrations are not inherited). A target that calls UFFDIO_REGISTER
+//   itself on memory we track gets EBUSY, and memory it registered first is
+//   not tracked.
 // - A target's last epoch before exit cannot be collected (its mm is gone);
 //   a second exec of the target ends tracking (collect() returns ESRCH).
 // - Huge pages: the first write to a protected THP splits it (async

@@ -15,12 +15,21 @@ Status scanAndProtect(int pagemap_fd, uint64_t start, uint64_t end, ScanMatch ma
   arg.size = sizeof(arg);
   arg.flags = abi::kPmScanWpMatching | abi::kPmScanCheckWpAsync;
   arg.vec = reinterpret_cast<uintptr_t>(regions.data());
-  if (match == ScanMatch::Written) {
-    arg.category_mask = abi::kPageIsWritten;
-    arg.return_mask = abi::kPageIsWritten | abi::kPageIsHuge;
-  } else {
-    arg.return_mask = abi::kPageIsWritten | abi::kPageIsPresent | abi::kPageIsSwapped |
-                      abi::kPageIsPfnZero | abi::kPageIsFile | abi::kPageIsHuge;
+  switch (match) {
+    case ScanMatch::PrivateWritten:
+      arg.category_anyof_mask = abi::kPageIsPresent | abi::kPageIsSwapped;
+      arg.category_mask = abi::kPageIsWritten | abi::kPageIsPfnZero | abi::kPageIsFile;
+      arg.category_inverted = abi::kPageIsPfnZero | abi::kPageIsFile;
+      arg.return_mask = abi::kPageIsWritten | abi::kPageIsHuge;
+      break;
+    case ScanMatch::SharedWritten:
+      arg.category_mask = abi::kPageIsWritten;
+      arg.return_mask = abi::kPageIsWritten | abi::kPageIsHuge;
+      break;
+    case ScanMatch::SharedFirst:
+      arg.return_mask = abi::kPageIsWritten | abi::kPageIsPresent | abi::kPageIsSwapped |
+                        abi::kPageIsPfnZero | abi::kPageIsHuge;
+      break;
   }
   uint64_t walk_start = start;
   while (walk_start < end) {

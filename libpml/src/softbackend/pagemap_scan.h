@@ -11,12 +11,26 @@
 
 namespace pml::soft {
 
+// Which pages a scan reports and re-protects.
+//
+// uffd-wp "markers" on unpopulated ptes are only needed where a read fault
+// maps a page that is not distinguishable from a written one: shared
+// mappings (page cache, shmem). Installing them costs page tables for the
+// whole range, fatal for huge sparse VMAs (an ASan shadow is terabytes), so
+// private VMAs never get them: there a written page is always an anonymous,
+// non-zero page, and reads map the zero page or page-cache pages, which the
+// scan excludes.
 enum class ScanMatch {
-  // Pages written since they were last protected; only these are re-protected.
-  Written,
-  // Every page of the range, with its categories; all are protected. Used
-  // once for a range that was never protected (see firstScanWasWritten).
-  Everything,
+  // Private VMA: resident or swapped anonymous pages that are not
+  // protected; only those get protected. The same scan serves a VMA seen
+  // for the first time (it then reports what was written since it appeared).
+  PrivateWritten,
+  // Shared VMA already protected by a SharedFirst scan: every unprotected
+  // page (a page without marker was written, or zapped).
+  SharedWritten,
+  // Shared VMA seen for the first time: every page, holes too, is protected
+  // and reported with its categories (see firstScanWasWritten).
+  SharedFirst,
 };
 
 using RegionCallback = std::function<void(const abi::PageRegion&)>;
@@ -37,18 +51,14 @@ void forEachPage(const abi::PageRegion& region, F&& on_page) {
   }
 }
 
-// For a range protected for the first time (ScanMatch::Everything): whether
-// a region held pages the process had written before. In a private mapping
-// only written pages are anonymous and not the zero page; swapped-out anon
-// pages were written too. In a shared mapping a resident page may have been
-// only read: count it, since missing a write is worse than a spare page.
-inline bool firstScanWasWritten(const abi::PageRegion& region, bool shared_mapping) {
+// For a shared VMA scanned with ScanMatch::SharedFirst: whether a region
+// holds pages that may have been written since the VMA appeared. A read
+// cannot be told from a write there, so every resident page counts: an
+// extra page beats a missed write.
+inline bool firstScanWasWritten(const abi::PageRegion& region) {
   const uint64_t c = region.categories;
-  if (!(c & abi::kPageIsWritten)) return false;  // a uffd-wp marker or protected pte
-  if (c & abi::kPageIsPfnZero) return false;
-  if (c & abi::kPageIsSwapped) return !(c & abi::kPageIsFile);
-  if (!(c & abi::kPageIsPresent)) return false;  // unpopulated
-  return shared_mapping || !(c & abi::kPageIsFile);
+  return (c & abi::kPageIsWritten) && (c & (abi::kPageIsPresent | abi::kPageIsSwapped)) &&
+         !(c & abi::kPageIsPfnZero);
 }
 
 }  // namespace pml::soft

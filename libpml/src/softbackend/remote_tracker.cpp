@@ -81,6 +81,22 @@ bool RemoteTracker::wasRegistered(const Vma& vma) const {
   return it->first <= vma.start && vma.end <= it->second;
 }
 
+template <typename Emit>
+Status RemoteTracker::scanVma(const Vma& vma, bool known, Emit& emit) {
+  if (!vma.shared) {
+    return scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::PrivateWritten,
+                          [&](const abi::PageRegion& r) { forEachPage(r, emit); });
+  }
+  if (known) {
+    return scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::SharedWritten,
+                          [&](const abi::PageRegion& r) { forEachPage(r, emit); });
+  }
+  return scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::SharedFirst,
+                        [&](const abi::PageRegion& r) {
+                          if (firstScanWasWritten(r)) forEachPage(r, emit);
+                        });
+}
+
 Result<size_t> RemoteTracker::uffdPass(bool report, uint64_t epoch, const DirtyPageCallback& callback) {
   auto vmas = readProcMaps(pid_);
   if (!vmas) return vmas.error();
@@ -103,37 +119,18 @@ Result<size_t> RemoteTracker::uffdPass(bool report, uint64_t epoch, const DirtyP
       untrackable_now.insert(keyOf(vma));
       continue;
     }
-    if (known) {
-      Status scanned = scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::Written,
-                                      [&](const abi::PageRegion& r) { forEachPage(r, emit); });
-      if (scanned) {
-        registered_now[vma.start] = vma.end;
-        continue;
-      }
-      // EPERM: a new VMA now occupies a registered range (munmap+mmap,
-      // mremap): handle it as unknown below.
-      if (scanned.error().errnum != EPERM) return scanned.error();
-    }
-    if (!vma.writable) continue;
-    // Unknown VMA: new, or a registered one that changed shape (stack or
-    // mremap growth, merge). Protect every page, reporting those that hold
-    // written data; it is registered first if the scan says it is not.
-    auto first_scan = [&] {
-      return scanAndProtect(pagemap_.get(), vma.start, vma.end, ScanMatch::Everything,
-                            [&](const abi::PageRegion& r) {
-                              if (firstScanWasWritten(r, vma.shared)) forEachPage(r, emit);
-                            });
-    };
-    Status scanned = first_scan();
-    if (!scanned && scanned.error().errnum == EPERM) {
-      Status registered = uffd_->registerWriteProtect(vma.start, vma.end - vma.start);
-      if (!registered) {
+    Status scanned = scanVma(vma, known, emit);
+    if (!scanned && scanned.error().errnum == EPERM && vma.writable) {
+      // Not registered: a VMA new since the last pass, or one that replaced
+      // a registered range (munmap+mmap, mremap).
+      const bool too_big = vma.shared && vma.end - vma.start > kMaxSharedVmaBytes;
+      if (too_big || !uffd_->registerWriteProtect(vma.start, vma.end - vma.start)) {
         // Special mappings, VMAs owned by the target's own userfaultfd
         // (EBUSY), or a VMA that vanished since we read maps.
         untrackable_now.insert(keyOf(vma));
         continue;
       }
-      scanned = first_scan();
+      scanned = scanVma(vma, /*known=*/false, emit);
     }
     if (scanned) {
       registered_now[vma.start] = vma.end;

@@ -44,6 +44,14 @@ class RemoteTracker {
   Result<size_t> uffdPass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
   Result<size_t> softDirtyPass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
 
+  // A shared VMA gets a uffd-wp marker per page (a page table per 2 MiB);
+  // beyond this size it is left untracked rather than eat memory.
+  static constexpr uint64_t kMaxSharedVmaBytes = 16ull << 30;
+  // Picks the scan for the VMA's kind (see ScanMatch) and reports through
+  // emit(addr, size). `known`: registered and protected by an earlier pass.
+  template <typename Emit>
+  Status scanVma(const Vma& vma, bool known, Emit& emit);
+
   using VmaKey = std::tuple<uint64_t, uint64_t, uint64_t, uint64_t>;  // start, end, inode, offset
   static VmaKey keyOf(const Vma& vma) { return {vma.start, vma.end, vma.inode, vma.offset}; }
   bool wasRegistered(const Vma& vma) const;

@@ -43,19 +43,22 @@ class SelfRanges {
     const uint64_t start = reinterpret_cast<uintptr_t>(base) & ~(kPageSize - 1);
     const uint64_t end = (reinterpret_cast<uintptr_t>(base) + len + kPageSize - 1) & ~(kPageSize - 1);
     if (len == 0 || end <= start) return make_error("empty range", EINVAL);
+    auto segments = splitByVma(start, end);
+    if (!segments) return segments.error();
     if (kind_ == Kind::Uffd) {
       Status registered = uffd_->registerWriteProtect(start, end - start);
       if (!registered) return registered.error();
-      // Protect every page, the unpopulated ones too (uffd-wp markers), so
-      // that from now on only writes make a page "written".
-      Status protected_all = scanAndProtect(pagemap_.get(), start, end, ScanMatch::Everything,
-                                            [](const abi::PageRegion&) {});
-      if (!protected_all) return protected_all.error();
+      // Protect what is there now (and, in shared mappings, the holes), so
+      // that from here on only writes make a page "written".
+      for (const Segment& segment : *segments) {
+        Status scanned = scan(segment, /*first=*/true, [](uint64_t, uint64_t) {});
+        if (!scanned) return scanned.error();
+      }
     } else {
       Status cleared = clearSoftDirty(0);
       if (!cleared) return cleared.error();
     }
-    ranges_.emplace_back(start, end);
+    segments_.insert(segments_.end(), segments->begin(), segments->end());
     return {};
   }
 
@@ -67,35 +70,21 @@ class SelfRanges {
       callback(DirtyPage{addr, size, pid, pid, now, epoch});
       ++reported;
     };
-    if (kind_ == Kind::Uffd) {
-      for (auto [start, end] : ranges_) {
-        Status scanned = scanAndProtect(pagemap_.get(), start, end, ScanMatch::Written,
-                                        [&](const abi::PageRegion& r) { forEachPage(r, emit); });
-        if (!scanned) {
-          if (scanned.error().errnum == EPERM) {
-            return make_error("tracked range was remapped, no longer registered: " +
-                                  scanned.error().message,
-                              EPERM);
-          }
-          return scanned.error();
-        }
+    for (const Segment& segment : segments_) {
+      Status scanned = kind_ == Kind::Uffd
+                           ? scan(segment, /*first=*/false, emit)
+                           : readSoftDirty(pagemap_.get(), segment.start, segment.end, segment.shared,
+                                           [&](uint64_t addr) { emit(addr, kPageSize); });
+      if (!scanned && scanned.error().errnum == EPERM) {
+        return make_error("tracked range was remapped, no longer registered: " + scanned.error().message,
+                          EPERM);
       }
-      return reported;
+      if (!scanned) return scanned.error();
     }
-    // Soft-dirty needs each VMA's shared flag to judge resident pages.
-    auto vmas = readProcMaps(0);
-    if (!vmas) return vmas.error();
-    for (auto [start, end] : ranges_) {
-      for (const Vma& vma : *vmas) {
-        uint64_t lo = std::max(start, vma.start), hi = std::min(end, vma.end);
-        if (lo >= hi) continue;
-        Status read = readSoftDirty(pagemap_.get(), lo, hi, vma.shared,
-                                    [&](uint64_t addr) { emit(addr, kPageSize); });
-        if (!read) return read.error();
-      }
+    if (kind_ == Kind::SoftDirty) {
+      Status cleared = clearSoftDirty(0);
+      if (!cleared) return cleared.error();
     }
-    Status cleared = clearSoftDirty(0);
-    if (!cleared) return cleared.error();
     return reported;
   }
 
@@ -104,7 +93,45 @@ class SelfRanges {
   Kind kind_;
   UniqueFd pagemap_;
   std::optional<Uffd> uffd_;
-  std::vector<std::pair<uint64_t, uint64_t>> ranges_;
+  // Part of a tracked range within one VMA: the scan depends on sharing.
+  struct Segment {
+    uint64_t start;
+    uint64_t end;
+    bool shared;
+  };
+
+  static Result<std::vector<Segment>> splitByVma(uint64_t start, uint64_t end) {
+    auto vmas = readProcMaps(0);
+    if (!vmas) return vmas.error();
+    std::vector<Segment> segments;
+    uint64_t covered = start;
+    for (const Vma& vma : *vmas) {
+      uint64_t lo = std::max(start, vma.start), hi = std::min(end, vma.end);
+      if (lo >= hi) continue;
+      if (lo != covered || !vma.writable) break;
+      segments.push_back(Segment{lo, hi, vma.shared});
+      covered = hi;
+    }
+    if (covered != end) return make_error("range is not entirely mapped writable", EINVAL);
+    return segments;
+  }
+
+  template <typename Emit>
+  Status scan(const Segment& segment, bool first, Emit&& emit) {
+    auto all = [&](const abi::PageRegion& r) { forEachPage(r, emit); };
+    if (!segment.shared) {
+      return scanAndProtect(pagemap_.get(), segment.start, segment.end, ScanMatch::PrivateWritten, all);
+    }
+    if (!first) {
+      return scanAndProtect(pagemap_.get(), segment.start, segment.end, ScanMatch::SharedWritten, all);
+    }
+    return scanAndProtect(pagemap_.get(), segment.start, segment.end, ScanMatch::SharedFirst,
+                          [&](const abi::PageRegion& r) {
+                            if (firstScanWasWritten(r)) forEachPage(r, emit);
+                          });
+  }
+
+  std::vector<Segment> segments_;
 };
 
 Result<SelfTracker> SelfTracker::track(void* base, size_t len, Kind kind) {

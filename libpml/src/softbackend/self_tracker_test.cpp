@@ -194,6 +194,62 @@ INSTANTIATE_TEST_SUITE_P(Kinds, SelfTrackerTest, ::testing::Values(Kind::Uffd, K
                            return info.param == Kind::Uffd ? "Uffd" : "SoftDirty";
                          });
 
+TEST(SelfTrackerUffd, RemappedRangeIsAnErrorNotSilence) {
+  Availability a = probe(Kind::Uffd);
+  if (!a.available) GTEST_SKIP() << a.reason;
+  Mapping m(8);
+  auto tracker = SelfTracker::track(m.base(), m.len(), Kind::Uffd);
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
+  // A fresh mapping at the same place is not registered: writes there
+  // could not be seen, so collect must fail rather than report nothing.
+  void* p = mmap(m.base(), m.len(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  ASSERT_EQ(p, static_cast<void*>(m.base()));
+  m.write(1);
+  auto pages = tracker->collect();
+  ASSERT_FALSE(pages.ok());
+  EXPECT_EQ(pages.error().errnum, EPERM) << pages.error().to_string();
+}
+
+long vmPteKb() {
+  FILE* f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = -1;
+  while (f && fgets(line, sizeof(line), f)) {
+    if (sscanf(line, "VmPTE: %ld kB", &kb) == 1) break;
+  }
+  if (f) fclose(f);
+  return kb;
+}
+
+// A huge sparse private mapping (think ASan shadow, GC heap reservation)
+// must cost nothing for the untouched part: no page tables get allocated to
+// hold write-protect markers.
+TEST(SelfTrackerUffd, HugeSparseMappingAllocatesNoPageTables) {
+  Availability a = probe(Kind::Uffd);
+  if (!a.available) GTEST_SKIP() << a.reason;
+  const size_t len = size_t(64) << 30;  // 64 GiB: 128 MiB of page tables if marked
+  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ASSERT_NE(p, MAP_FAILED);
+  char* base = static_cast<char*>(p);
+  madvise(base, len, MADV_NOHUGEPAGE);
+  const long before = vmPteKb();
+  {
+    auto tracker = SelfTracker::track(base, len, Kind::Uffd);
+    ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
+    base[0] = 1;
+    base[len / 2] = 2;
+    base[len - 1] = 3;
+    auto pages = tracker->collect();
+    ASSERT_TRUE(pages.ok()) << pages.error().to_string();
+    std::set<uint64_t> expected = {reinterpret_cast<uintptr_t>(base),
+                                   reinterpret_cast<uintptr_t>(base + len / 2),
+                                   reinterpret_cast<uintptr_t>(base + len - kPage)};
+    EXPECT_EQ(addrsOf(*pages), expected);
+    EXPECT_LT(vmPteKb() - before, 1024) << "page tables grew by " << vmPteKb() - before << " kB";
+  }
+  munmap(p, len);
+}
+
 // Async uffd-wp splits a protected THP on the first write to it, so only the
 // 4 KiB page written is reported, not the whole 2 MiB.
 TEST(SelfTrackerUffd, WriteToProtectedHugePageReportsOnlyTheSmallPage) {

@@ -185,7 +185,11 @@ TEST_P(LaunchedWriterTest, ReportsExactlyTheWrittenPagesEachEpoch) {
   ASSERT_EQ(base % kPage, 0u);
   EXPECT_EQ(countUffdFds((*tracker)->pid()), 0);
 
-  // Epoch 1: the buffer's VMA is new to the tracker (created after exec).
+  // mmap: in epoch 1 the buffer's VMA is new to the tracker (created after
+  // exec), which exercises the first scan of a VMA. malloc: the allocator
+  // may initialise the memory it hands out (ASan fills the first 4 KiB);
+  // that is the runtime's write, not ours, so it goes into an epoch 0.
+  if (std::string(c.allocator) == "malloc") collectInBuffer(**tracker, 0, base, pages);
   const std::vector<std::vector<uint64_t>> epochs = {
       {3, 5, 7, 9, 10, 11, 2},
       {0, c.pages - 1, 12, 5},

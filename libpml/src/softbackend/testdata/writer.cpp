@@ -39,9 +39,16 @@ int main(int argc, char** argv) {
   printf("buffer %p %zu\n", static_cast<void*>(buffer), pages);
   fflush(stdout);
 
+  auto release = [&] {
+    if (strcmp(argv[2], "mmap") == 0) {
+      munmap(buffer, pages * page_size);
+    } else {
+      free(buffer);
+    }
+  };
   char line[4096];
   while (fgets(line, sizeof(line), stdin) != nullptr) {
-    if (strncmp(line, "exit", 4) == 0) return 0;
+    if (strncmp(line, "exit", 4) == 0) break;
     if (strncmp(line, "write", 5) != 0) continue;
     std::string reply = "wrote";
     char* cursor = line + 5;
@@ -60,5 +67,6 @@ int main(int argc, char** argv) {
     printf("%s\n", reply.c_str());
     fflush(stdout);
   }
+  release();
   return 0;
 }
