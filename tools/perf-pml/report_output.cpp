@@ -38,7 +38,7 @@ void print_stdio(FILE* out, const ReportContext& c) {
   Summary s = summarize(a);
   std::fprintf(out, "# Samples: %" PRIu64 " page-epochs of event '%s'\n", a.samples,
                c.event_name.c_str());
-  std::fprintf(out, "# Unique pages: %" PRIu64 " (%s)   Epochs: %" PRIu64
+  std::fprintf(out, "# Unique pages: %" PRIu64 " (%s)   Epochs with writes: %" PRIu64
                     "   Duration: %.3f s   Lost: %" PRIu64 "\n",
                a.unique.pages, human_bytes(a.unique.bytes()).c_str(), s.epochs, s.duration_s,
                a.lost);

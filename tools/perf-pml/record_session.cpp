@@ -1,0 +1,115 @@
+#include "record_session.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+
+#include "common.h"
+
+namespace perf_pml {
+
+std::atomic<bool>& stop_requested() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
+static void on_signal(int) { stop_requested().store(true); }
+
+void SessionOptions::add_to(OptionParser& p) {
+  p.value('p', "pid", "pid", "record an existing process", &pid_text);
+  p.value('e', "epoch", "duration", "epoch length, e.g. 100ms, 1s (default 100ms; 0 = none)",
+          &epoch_text);
+  p.value(0, "backend", "auto|pml|uffd|softdirty",
+          "how pages are tracked (default auto: pml, else uffd, else softdirty)", &backend);
+  p.value('m', "mmap-pages", "pages", "ring buffer data pages (pml backend, power of two)",
+          &mmap_pages_text);
+  p.flag('q', "quiet", "no informational messages", &quiet);
+}
+
+std::unique_ptr<RecordSession> RecordSession::prepare(const char* cmd, SessionOptions o) {
+  auto s = std::unique_ptr<RecordSession>(new RecordSession);
+  s->cmd_ = cmd;
+  if (!o.epoch_text.empty() && !parse_duration_ms(o.epoch_text, &o.epoch_ms)) {
+    print_error(cmd, "bad --epoch '" + o.epoch_text + "' (e.g. 100ms, 2s)");
+    return nullptr;
+  }
+  if (o.command.empty() == o.pid_text.empty()) {
+    print_error(cmd, o.command.empty() ? "give a command after '--' or a pid with -p"
+                                       : "give either a command or -p, not both");
+    return nullptr;
+  }
+  if (!o.pid_text.empty()) {
+    char* end;
+    long pid = std::strtol(o.pid_text.c_str(), &end, 10);
+    if (*end || pid <= 0) {
+      print_error(cmd, "bad pid '" + o.pid_text + "'");
+      return nullptr;
+    }
+    s->target_.pid = pid_t(pid);
+  }
+  s->target_.argv = o.command;
+  auto kind = pml::parse_backend_kind(o.backend);
+  if (!kind.ok()) {
+    print_error(cmd, kind.error().message);
+    return nullptr;
+  }
+  pml::BackendConfig cfg;
+  cfg.epoch_ms = uint32_t(o.epoch_ms);
+  if (!o.mmap_pages_text.empty()) cfg.ring_pages = std::strtoul(o.mmap_pages_text.c_str(), nullptr, 10);
+  auto choice = pml::choose_backend(*kind, cfg);
+  if (!choice.ok()) {
+    print_error(cmd, choice.error().message);
+    return nullptr;
+  }
+  s->choice_ = std::move(choice.value());
+  s->opts_ = std::move(o);
+  if (!s->opts_.quiet)
+    std::fprintf(stderr, "[ perf pml %s: using backend %s: %s ]\n", cmd,
+                 pml::backend_kind_name(s->choice_.backend->kind()), s->choice_.reason.c_str());
+  return s;
+}
+
+std::string RecordSession::target_name() const {
+  if (!target_.argv.empty()) {
+    std::string s;
+    for (auto& a : target_.argv) s += (s.empty() ? "" : " ") + a;
+    return s;
+  }
+  return "process " + std::to_string(target_.pid);
+}
+
+bool RecordSession::start() {
+  auto r = choice_.backend->start(target_);
+  if (!r.ok()) {
+    print_error(cmd_, "cannot start tracking " + target_name() + ": " + r.error().to_string());
+    return false;
+  }
+  return true;
+}
+
+int RecordSession::run(pml::RecordSink& sink) {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  auto r = choice_.backend->run(sink, stop_requested());
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  if (!r.ok()) {
+    print_error(cmd_, r.error().to_string());
+    return -1;
+  }
+  int st = *r;
+  if (!target_.argv.empty() && !opts_.quiet) {
+    if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+      std::fprintf(stderr, "[ perf pml %s: %s exited with status %d ]\n", cmd_,
+                   target_.argv[0].c_str(), WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+      std::fprintf(stderr, "[ perf pml %s: %s killed by signal %d ]\n", cmd_,
+                   target_.argv[0].c_str(), WTERMSIG(st));
+  }
+  return st;
+}
+
+}  // namespace perf_pml
