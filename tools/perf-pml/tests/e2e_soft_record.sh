@@ -24,5 +24,19 @@ if got != want:
 anon = [m for m in rep["mappings"] if m["mapping"].startswith("[anon] 0x5a0000000000") or m["mapping"].startswith("[anon] 5a0000000000")]
 if not anon or anon[0]["pages"] != 8:
     print("FAIL: mapping breakdown of the buffer:", anon); sys.exit(1)
-print("PASS")
+PY
+# Heatmap and trace of the same file: well-formed SVG, loadable trace JSON
+# whose working-set counters add up to the samples.
+"$PERF_PML" report -i "$out" --heatmap "$TMP/heat.svg" --trace "$TMP/trace.json" >/dev/null
+python3 - "$TMP/heat.svg" "$TMP/trace.json" "$TMP/report.json" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag.endswith("svg"), root.tag
+cells = [e for e in root.iter() if e.tag.endswith("rect") and e.find("{http://www.w3.org/2000/svg}title") is not None]
+assert cells, "no heat cells"
+trace = json.load(open(sys.argv[2]))
+total = sum(e["args"]["pages"] for e in trace["traceEvents"] if e.get("ph") == "C" and "pages" in e["args"])
+samples = json.load(open(sys.argv[3]))["summary"]["samples"]
+assert total == samples, (total, samples)
+print("PASS: heatmap cells", len(cells), "trace pages", total)
 PY
