@@ -51,6 +51,7 @@ class ByteCursor {
   // NUL-terminated string within the next `n` bytes (or all of them).
   std::string string_in(uint64_t n) {
     auto s = take(n);
+    if (s.empty()) return {};
     const char* p = reinterpret_cast<const char*>(s.data());
     return std::string(p, strnlen(p, s.size()));
   }

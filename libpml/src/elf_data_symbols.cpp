@@ -37,7 +37,7 @@ const ElfSegment* ElfDataSymbols::segment_for_offset(uint64_t offset) const {
 }
 
 Result<ElfDataSymbols> ElfDataSymbols::load(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // never block on a FIFO
   if (!fd.valid()) return errno_error("cannot open '" + path + "'");
   struct stat st;
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))

@@ -162,7 +162,10 @@ void PerfDataReader::Impl::parse_features(const uint64_t* bits, uint64_t index_o
     FileSection sec;
     if (!src->read_exact(off, &sec, sizeof sec)) return;
     off += sizeof sec;
-    if (sec.size > kMaxFeatureSize) continue;
+    // Check bounds before allocating: sizes come from the file.
+    if (sec.size > kMaxFeatureSize || sec.offset > src->size() ||
+        sec.size > src->size() - sec.offset)
+      continue;
     if (feat != kFeatHostname && feat != kFeatOsRelease && feat != kFeatVersion &&
         feat != kFeatArch && feat != kFeatNrCpus && feat != kFeatCmdline &&
         feat != kFeatEventDesc)
@@ -232,7 +235,8 @@ Result<void> PerfDataReader::Impl::parse_header() {
     std::memcpy(&e.attr, entry.data(), std::min(attr_bytes, sizeof e.attr));
     FileSection ids;
     std::memcpy(&ids, entry.data() + attr_bytes, sizeof ids);
-    if (ids.size % 8 != 0 || ids.size / 8 > kMaxIdsPerEvent)
+    if (ids.size % 8 != 0 || ids.size / 8 > kMaxIdsPerEvent ||
+        (ids.size != 0 && (ids.offset > fsize || ids.size > fsize - ids.offset)))
       return make_error("corrupt perf.data: ids section of event " + std::to_string(i),
                         EINVAL);
     e.ids.resize(ids.size / 8);
@@ -270,7 +274,7 @@ PerfDataReader& PerfDataReader::operator=(PerfDataReader&&) noexcept = default;
 PerfDataReader::~PerfDataReader() = default;
 
 Result<PerfDataReader> PerfDataReader::open(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // never block on a FIFO
   if (!fd.valid()) {
     if (errno == ENOENT) return make_error("file '" + path + "' does not exist", ENOENT);
     return errno_error("cannot open '" + path + "'");
