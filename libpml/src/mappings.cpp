@@ -13,6 +13,7 @@ std::string Mapping::display_name() const {
 }
 
 void MappingTable::insert(uint32_t pid, Mapping m) {
+  last_ = UINT32_MAX;  // all_ may reallocate, bounds may change
   auto& live = live_[pid];
   // Drop or trim live mappings the new one overlaps (mmap replaces them).
   auto it = live.lower_bound(m.start);
@@ -78,18 +79,28 @@ void MappingTable::add(const Record& record) {
   } else if (auto* c = std::get_if<Comm>(&record)) {
     comms_[c->tid] = c->comm;
     if (c->pid == c->tid || !comms_.count(c->pid)) comms_[c->pid] = c->comm;
-    if (c->exec) live_.erase(c->pid);  // exec replaces the address space
+    if (c->exec) {
+      live_.erase(c->pid);  // exec replaces the address space
+      last_ = UINT32_MAX;
+    }
   }
 }
 
 const Mapping* MappingTable::find(uint32_t pid, uint64_t addr) const {
+  if (last_ != UINT32_MAX && last_pid_ == pid) {
+    const Mapping& m = all_[last_];
+    if (addr >= m.start && addr < m.end) return &m;
+  }
   auto p = live_.find(pid);
   if (p == live_.end()) return nullptr;
   auto it = p->second.upper_bound(addr);
   if (it == p->second.begin()) return nullptr;
   --it;
   const Mapping& m = all_[it->second];
-  return addr < m.end ? &m : nullptr;
+  if (addr >= m.end) return nullptr;
+  last_pid_ = pid;
+  last_ = m.id;
+  return &m;
 }
 
 const std::string& MappingTable::comm(uint32_t pid, uint32_t tid) const {

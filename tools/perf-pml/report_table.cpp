@@ -64,11 +64,17 @@ void GroupTable::add(const pml::Record& r) {
       case SortKey::kPage: key[i] = pml::page_key(s->pid, s->addr); break;
       case SortKey::kMapping: {
         const pml::Mapping* m = maps_.find(s->pid, s->addr);
-        std::string name;
-        if (!m) name = "[unknown]";
-        else if (m->is_anon()) name = "[anon] " + hex_addr(m->start) + "-" + hex_addr(m->end);
-        else name = m->display_name();
-        key[i] = intern(name);
+        if (!m) {
+          key[i] = intern("[unknown]");
+          break;
+        }
+        // Names are built once per mapping, not once per sample.
+        if (mapping_name_.size() <= m->id) mapping_name_.resize(m->id + 1, UINT64_MAX);
+        uint64_t& id = mapping_name_[m->id];
+        if (id == UINT64_MAX)
+          id = intern(m->is_anon() ? "[anon] " + hex_addr(m->start) + "-" + hex_addr(m->end)
+                                   : m->display_name());
+        key[i] = id;
         break;
       }
     }

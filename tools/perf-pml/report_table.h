@@ -54,6 +54,7 @@ class GroupTable {
   std::unordered_map<Key, Agg, KeyHash> groups_;
   std::unordered_map<std::string, uint64_t> string_ids_;
   std::vector<std::string> strings_;
+  std::vector<uint64_t> mapping_name_;  // mapping id -> interned name
   pml::FlatSet seen_;  // (group, page) pairs
 };
 

@@ -45,6 +45,10 @@ class MappingTable {
   // per pid: start -> id of the live mapping that starts there
   std::unordered_map<uint32_t, std::map<uint64_t, uint32_t>> live_;
   std::unordered_map<uint32_t, std::string> comms_;
+  // Samples come in runs on the same mapping: remember the last hit.
+  // (An index, not a pointer, so copies of the table stay correct.)
+  mutable uint32_t last_pid_ = 0;
+  mutable uint32_t last_ = UINT32_MAX;
 };
 
 }  // namespace pml
