@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend_impl.h"
@@ -41,12 +42,17 @@ class SoftBackend : public Backend {
 
   Result<int> run(RecordSink& sink, const std::atomic<bool>& stop) override {
     MapsWatcher maps(pid_);
+    exe_ = read_exe();
     uint64_t now = monotonic_ns();
     auto comms = read_proc_comms(pid_, now);
     if (comms.ok())
       for (auto& c : *comms)
         if (auto r = sink.on_record(c, {}); !r) return r.error();
     int pidfd = int(syscall(SYS_pidfd_open, pid_, 0));
+    auto exited_now = [&] {
+      pollfd p{pidfd, POLLIN, 0};
+      return pidfd >= 0 && poll(&p, 1, 0) == 1;
+    };
     Result<void> sink_error;
     uint64_t epoch = 0;
     auto one_epoch = [&]() -> bool {
@@ -75,6 +81,28 @@ class SoftBackend : public Backend {
       });
       ++epoch;
       stats_.epochs = epoch;
+      // The tracker stays bound to the first image's mm; a second exec
+      // (wrapper scripts) would silently yield nothing from then on.
+      if (got.ok() && !exe_.empty() && read_exe() != exe_ && !exited_now()) {
+        if (collect_error_.ok())
+          collect_error_ = make_error(
+              "tracking stopped early: process " + std::to_string(pid_) + " exec'ed " +
+                  read_exe() + " after " + exe_ +
+                  " (a wrapper script?); the software backend follows only the first "
+                  "exec, run the program itself",
+              ESRCH);
+        return false;
+      }
+      if (!got.ok() && collect_error_.ok()) {
+        if (got.error().errnum != ESRCH)
+          collect_error_ = got.error();
+        else if (kill(pid_, 0) == 0 && !exited_now())
+          collect_error_ = make_error(
+              "tracking stopped early: process " + std::to_string(pid_) +
+                  " exec'ed a second time (a wrapper script?); the software backend "
+                  "follows only the first exec, run the program itself",
+              ESRCH);
+      }
       return got.ok();
     };
     bool exited = false;
@@ -101,6 +129,7 @@ class SoftBackend : public Backend {
       if (w.ok()) status = *w;
     }
     if (!sink_error.ok()) return sink_error.error();
+    if (!collect_error_.ok()) return collect_error_.error();
     return status;
   }
 
@@ -112,6 +141,15 @@ class SoftBackend : public Backend {
   pid_t pid_ = 0;
   bool launched_ = false;
   BackendStats stats_;
+  Result<void> collect_error_;
+  std::string exe_;
+
+  std::string read_exe() const {
+    char buf[4096];
+    std::string link = "/proc/" + std::to_string(pid_) + "/exe";
+    ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, size_t(n)) : std::string();
+  }
 };
 
 }  // namespace

@@ -38,7 +38,7 @@ int cmd_stat(const std::vector<std::string>& args) {
   auto session = RecordSession::prepare("stat", so);
   if (!session) return 1;
   pml::AnalysisOptions ao;
-  ao.rate_bucket_ns = (so.epoch_ms ? so.epoch_ms : 100) * 1000000ULL;
+  ao.rate_bucket_ns = (session->epoch_ms() ? session->epoch_ms() : 100) * 1000000ULL;
   ao.data_symbols = false;
   pml::Analyzer analyzer(ao);
   AnalyzerSink sink(analyzer);
@@ -65,7 +65,7 @@ int cmd_stat(const std::vector<std::string>& args) {
   }
   std::fprintf(out, "\n Page-write stats for '%s' (backend %s, epoch %" PRIu64 " ms):\n\n",
                session->target_name().c_str(),
-               pml::backend_kind_name(session->backend().kind()), so.epoch_ms);
+               pml::backend_kind_name(session->backend().kind()), session->epoch_ms());
   std::fprintf(out, "%18" PRIu64 "      page-epochs\n", a.samples);
   std::fprintf(out, "%18" PRIu64 "      unique pages             #  %s\n", a.unique.pages,
                human_bytes(a.unique.bytes()).c_str());

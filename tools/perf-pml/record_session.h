@@ -35,6 +35,7 @@ class RecordSession {
   // Runs to the end; returns the target's wait status or -1 on error.
   int run(pml::RecordSink& sink);
   std::string target_name() const;
+  uint64_t epoch_ms() const { return opts_.epoch_ms; }
 
  private:
   const char* cmd_ = "";
