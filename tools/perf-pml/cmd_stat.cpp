@@ -80,8 +80,8 @@ int cmd_stat(const std::vector<std::string>& args) {
     std::fprintf(out, "%18" PRIu64 "      huge pages written       #  %.1f of 512 subpages each\n",
                  a.huge.huge_pages, double(a.huge.subpages_written) / double(a.huge.huge_pages));
   if (!a.mappings.empty())
-    std::fprintf(out, "%18s      most written mapping     #  %" PRIu64 " page-epochs\n",
-                 a.mappings[0].name.c_str(), a.mappings[0].page_epochs);
+    std::fprintf(out, "%18" PRIu64 "      page-epochs in the most written mapping  #  %s\n",
+                 a.mappings[0].page_epochs, a.mappings[0].name.c_str());
   std::fprintf(out, "%18" PRIu64 "      lost page-epochs\n", a.lost + bs.lost);
   std::fprintf(out, "\n%18.9f seconds time elapsed\n\n", elapsed);
   if (out != stderr) std::fclose(out);

@@ -19,4 +19,9 @@ grep -q "pml/epoch=10/" "$TMP/script.out" || { echo "FAIL: event name not shown"
 "$PERF" report -i "$f" --stdio --sort comm > "$TMP/report.out" 2>"$TMP/report.err" || { cat "$TMP/report.err"; exit 1; }
 grep -q "# Samples: 24  of event 'pml/epoch=10/'" "$TMP/report.out" || { echo "FAIL: perf report"; cat "$TMP/report.out"; exit 1; }
 grep -q "100.00%  pml-gen" "$TMP/report.out" || { echo "FAIL: perf report comm"; cat "$TMP/report.out"; exit 1; }
+# "perf pml" runs perf-pml from PATH (or perf's exec path).
+if [ -n "${PERF_PML_DIR:-}" ]; then
+  n=$(PATH="$PERF_PML_DIR:$PATH" "$PERF" pml script -i "$f" -S | wc -l)
+  [ "$n" = 24 ] || { echo "FAIL: perf pml script printed $n samples"; exit 1; }
+fi
 echo PASS
