@@ -21,11 +21,15 @@ void Analyzer::add(const Record& r) {
   }
   epochs_.add(r);
   rate_.add(r);
-  unique_.add(r);
-  hot_.add(r);
-  mappings_.add(r);
   huge_.add(r);
   if (opts_.data_symbols) symbols_.add(r);
+  if (const Sample* s = std::get_if<Sample>(&r)) {
+    // One page-table lookup serves hot pages, unique pages and mappings.
+    bool new_page = hot_.add_sample(*s);
+    mappings_.add_sample(*s, new_page);
+  } else {
+    mappings_.add(r);
+  }
 }
 
 AnalysisReport Analyzer::result() const {
@@ -36,7 +40,7 @@ AnalysisReport Analyzer::result() const {
   rep.last_time = last_;
   rep.epochs = epochs_.result();
   rep.rate = rate_.result();
-  rep.unique = unique_.result();
+  rep.unique = {hot_.distinct_pages(), samples_};
   rep.hot = hot_.result();
   rep.mappings = mappings_.result();
   rep.huge = huge_.result();

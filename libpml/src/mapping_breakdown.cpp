@@ -37,9 +37,13 @@ void MappingBreakdown::add(const Record& r) {
     table_.add(r);
     return;
   }
-  MappingUse& g = groups_[group_of(*s)];
+  add_sample(*s, seen_.insert(page_key(s->pid, s->addr)));
+}
+
+void MappingBreakdown::add_sample(const Sample& s, bool new_page) {
+  MappingUse& g = groups_[group_of(s)];
   ++g.page_epochs;
-  if (seen_.insert(page_key(s->pid, s->addr))) ++g.pages;
+  if (new_page) ++g.pages;
 }
 
 std::vector<MappingUse> MappingBreakdown::result() const {

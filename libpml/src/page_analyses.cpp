@@ -14,16 +14,20 @@ void UniquePages::add(const Record& r) {
 }
 
 void HotPages::add(const Record& r) {
-  const Sample* s = std::get_if<Sample>(&r);
-  if (!s) return;
-  min_epoch_ = std::min(min_epoch_, s->epoch);
-  max_epoch_ = std::max(max_epoch_, s->epoch);
-  Entry& e = pages_.find_or_insert(page_key(s->pid, s->addr));
-  uint32_t tag = uint32_t(s->epoch) + 1;
+  if (const Sample* s = std::get_if<Sample>(&r)) add_sample(*s);
+}
+
+bool HotPages::add_sample(const Sample& s) {
+  min_epoch_ = std::min(min_epoch_, s.epoch);
+  max_epoch_ = std::max(max_epoch_, s.epoch);
+  bool inserted;
+  Entry& e = pages_.find_or_insert(page_key(s.pid, s.addr), &inserted);
+  uint32_t tag = uint32_t(s.epoch) + 1;
   if (e.last_epoch_plus1 != tag) {
     e.last_epoch_plus1 = tag;
     ++e.epochs;
   }
+  return inserted;
 }
 
 HotPagesResult HotPages::result() const {

@@ -79,9 +79,15 @@ void GroupTable::add(const pml::Record& r) {
       }
     }
   }
-  auto [it, inserted] = groups_.try_emplace(key);
-  if (inserted) it->second.index = uint32_t(groups_.size());
-  Agg& a = it->second;
+  // Consecutive samples usually fall in the same group; node-based map
+  // values keep their address, so the last one can be cached.
+  if (!last_agg_ || key != last_key_) {
+    auto [it, inserted] = groups_.try_emplace(key);
+    if (inserted) it->second.index = uint32_t(groups_.size());
+    last_key_ = key;
+    last_agg_ = &it->second;
+  }
+  Agg& a = *last_agg_;
   ++a.page_epochs;
   uint64_t pair = pml::mix64(pml::page_key(s->pid, s->addr)) + uint64_t(a.index) * 0x9e3779b97f4a7c15ULL;
   if (seen_.insert(pair | 1)) ++a.pages;

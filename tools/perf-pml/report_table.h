@@ -56,6 +56,8 @@ class GroupTable {
   std::vector<std::string> strings_;
   std::vector<uint64_t> mapping_name_;  // mapping id -> interned name
   pml::FlatSet seen_;  // (group, page) pairs
+  Key last_key_{};
+  Agg* last_agg_ = nullptr;
 };
 
 }  // namespace perf_pml

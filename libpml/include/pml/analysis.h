@@ -107,6 +107,10 @@ class HotPages {
   explicit HotPages(double hot_fraction = 0.5, size_t top_n = 20)
       : hot_fraction_(hot_fraction), top_n_(top_n) {}
   void add(const Record& r);
+  // Same as add() for a sample; returns true the first time the page is seen
+  // (lets Analyzer share this table for unique pages and mappings).
+  bool add_sample(const Sample& s);
+  uint64_t distinct_pages() const { return pages_.size(); }
   HotPagesResult result() const;
 
  private:
@@ -131,6 +135,8 @@ struct MappingUse {
 class MappingBreakdown {
  public:
   void add(const Record& r);
+  // For a sample whose first appearance is already known.
+  void add_sample(const Sample& s, bool new_page);
   // Sorted by page_epochs, largest first.
   std::vector<MappingUse> result() const;
   const MappingTable& table() const { return table_; }
@@ -234,8 +240,7 @@ class Analyzer {
   AnalysisOptions opts_;
   EpochWorkingSet epochs_;
   DirtyRate rate_;
-  UniquePages unique_;
-  HotPages hot_;
+  HotPages hot_;  // also gives the unique pages
   MappingBreakdown mappings_;
   HugePages huge_;
   DataSymbols symbols_;
