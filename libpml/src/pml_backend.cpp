@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "backend_impl.h"
 #include "pml/synthesize.h"
@@ -28,23 +30,23 @@ class PmlBackend : public Backend {
   Result<void> start(const RecordTarget& target) override {
     PmlEventOptions o;
     o.epoch_ms = config_.epoch_ms;
+    cpus_ = online_cpus();
+    if (cpus_.empty()) return make_error("cannot read /sys/devices/system/cpu/online", ENOENT);
     if (!target.argv.empty()) {
       auto child = PendingChild::fork_exec(target.argv);
       if (!child.ok()) return child.error();
       child_.emplace(std::move(child.value()));
       pid_ = child_->pid();
-      o.pid = pid_;
       o.enable_on_exec = true;
-      if (auto r = open_on(o); !r) return r;
+      if (auto r = open_on_all_cpus(pid_, o); !r) return r;
     } else {
       pid_ = target.pid;
-      // One event per existing thread, all writing into the first's buffer.
+      // One event per existing thread and CPU; threads created later are
+      // covered by inherit.
       std::vector<pid_t> tids = threads_of(pid_);
       if (tids.empty()) return make_error("no process " + std::to_string(pid_), ESRCH);
-      for (pid_t tid : tids) {
-        o.pid = tid;
-        if (auto r = open_on(o); !r) return r;
-      }
+      for (pid_t tid : tids)
+        if (auto r = open_on_all_cpus(tid, o); !r) return r;
       attached_ = true;
     }
     EventInfo info;
@@ -74,15 +76,15 @@ class PmlBackend : public Backend {
     int pidfd = int(syscall(SYS_pidfd_open, pid_, 0));
     int status = 0;
     Result<void> sink_error;
-    auto drain = [&] {
-      ring_->drain([&](std::span<const std::byte> raw) {
+    auto drain_one = [&](RingBuffer& ring) {
+      ring.drain([&](std::span<const std::byte> raw) {
         if (!sink_error.ok()) return;
         perf_event_header h;
         std::memcpy(&h, raw.data(), sizeof h);
         Record rec;
         auto st = decoder_.decode(h.type, h.misc, raw.subspan(sizeof h), rec);
         if (st != DecodeStatus::kOk) {
-          sink_error = sink.on_record(Lost{}, raw);  // undecodable: keep the bytes anyway
+          sink_error = sink.on_raw_only(raw);  // not decoded: a file still keeps it
           return;
         }
         if (std::holds_alternative<Sample>(rec)) ++stats_.samples;
@@ -90,10 +92,22 @@ class PmlBackend : public Backend {
         sink_error = sink.on_record(rec, raw);
       });
     };
+    // One pass over every CPU's buffer, then a FINISHED_ROUND record so that
+    // perf can sort the records of a round by time, as perf record does.
+    auto drain = [&] {
+      for (auto& ring : rings_) drain_one(ring);
+      if (sink_error.ok()) {
+        static const perf_event_header round{68 /* PERF_RECORD_FINISHED_ROUND */, 0, 8};
+        sink_error = sink.on_raw_only(
+            std::span<const std::byte>(reinterpret_cast<const std::byte*>(&round), 8));
+      }
+    };
     bool exited = false;
     while (!exited) {
-      pollfd fds[2] = {{events_open_[0].fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-      int n = poll(fds, pidfd >= 0 ? 2 : 1, 100);
+      std::vector<pollfd> fds;
+      for (int fd : ring_fds_) fds.push_back({fd, POLLIN, 0});
+      fds.push_back({pidfd, POLLIN, 0});
+      int n = poll(fds.data(), fds.size() - (pidfd >= 0 ? 0 : 1), 100);
       if (n < 0 && errno != EINTR) break;
       drain();
       if (!sink_error.ok()) break;
@@ -101,7 +115,7 @@ class PmlBackend : public Backend {
         if (child_) kill(pid_, SIGINT);
         else break;
       }
-      if (pidfd >= 0 && (fds[1].revents & POLLIN)) exited = true;
+      if (pidfd >= 0 && (fds.back().revents & POLLIN)) exited = true;
       if (pidfd < 0 && kill(pid_, 0) != 0) exited = true;
     }
     if (child_) {
@@ -120,18 +134,43 @@ class PmlBackend : public Backend {
   }
 
  private:
-  Result<void> open_on(const PmlEventOptions& o) {
-    auto ev = PmlEvent::open(pmu_, o);
-    if (!ev.ok()) return ev.error();
-    if (events_open_.empty()) {
-      auto rb = RingBuffer::map(ev->fd(), config_.ring_pages);
-      if (!rb.ok()) return rb.error();
-      ring_.emplace(std::move(rb.value()));
-    } else if (auto r = ev->redirect_output_to(events_open_[0]); !r) {
-      return r;
+  // perf refuses mmap on inherited events with cpu == -1, so like perf
+  // record: one event per CPU, one ring buffer per CPU, and every later
+  // event of a CPU writes into that CPU's buffer.
+  Result<void> open_on_all_cpus(pid_t tid, PmlEventOptions o) {
+    o.pid = tid;
+    for (size_t i = 0; i < cpus_.size(); ++i) {
+      o.cpu = cpus_[i];
+      auto ev = PmlEvent::open(pmu_, o);
+      if (!ev.ok()) return ev.error();
+      if (rings_.size() <= i) {
+        auto rb = RingBuffer::map(ev->fd(), config_.ring_pages);
+        if (!rb.ok()) return rb.error();
+        rings_.push_back(std::move(rb.value()));
+        ring_owner_.push_back(events_open_.size());
+        ring_fds_.push_back(ev->fd());
+      } else if (auto r = ev->redirect_output_to(events_open_[ring_owner_[i]]); !r) {
+        return r;
+      }
+      events_open_.push_back(std::move(ev.value()));
     }
-    events_open_.push_back(std::move(ev.value()));
     return {};
+  }
+
+  static std::vector<int> online_cpus() {
+    std::vector<int> cpus;
+    std::ifstream f("/sys/devices/system/cpu/online");
+    std::string list;
+    if (!std::getline(f, list)) return cpus;
+    std::stringstream in(list);
+    std::string part;
+    while (std::getline(in, part, ',')) {
+      auto dash = part.find('-');
+      int lo = std::stoi(part.substr(0, dash));
+      int hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 1));
+      for (int c = lo; c <= hi; ++c) cpus.push_back(c);
+    }
+    return cpus;
   }
 
   static std::vector<pid_t> threads_of(pid_t pid) {
@@ -150,8 +189,11 @@ class PmlBackend : public Backend {
   std::optional<PendingChild> child_;
   pid_t pid_ = 0;
   bool attached_ = false;
+  std::vector<int> cpus_;
   std::vector<PmlEvent> events_open_;
-  std::optional<RingBuffer> ring_;
+  std::vector<RingBuffer> rings_;     // one per CPU
+  std::vector<size_t> ring_owner_;    // per CPU: index into events_open_
+  std::vector<int> ring_fds_;
   std::vector<EventInfo> events_;
   RecordDecoder decoder_;
   BackendStats stats_;

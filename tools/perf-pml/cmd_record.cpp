@@ -20,6 +20,9 @@ class FileSink : public pml::RecordSink {
   pml::Result<void> on_record(const pml::Record& rec, std::span<const std::byte> raw) override {
     return raw.empty() ? w_.write(rec) : w_.write_raw(raw);
   }
+  pml::Result<void> on_raw_only(std::span<const std::byte> raw) override {
+    return w_.write_raw(raw);
+  }
 
  private:
   pml::PerfDataWriter& w_;

@@ -38,6 +38,12 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual Result<void> on_record(const Record& record, std::span<const std::byte> raw) = 0;
+  // Kernel records libpml does not decode (FINISHED_ROUND, other types):
+  // only a file keeps them.
+  virtual Result<void> on_raw_only(std::span<const std::byte> raw) {
+    (void)raw;
+    return {};
+  }
 };
 
 struct BackendStats {
