@@ -111,9 +111,11 @@ class PmlBackend : public Backend {
       if (n < 0 && errno != EINTR) break;
       drain();
       if (!sink_error.ok()) break;
+      // Like perf record: on Ctrl-C stop recording; a launched command that
+      // is still running (e.g. it ignores SIGINT) gets SIGTERM.
       if (stop.load()) {
-        if (child_) kill(pid_, SIGINT);
-        else break;
+        if (child_) kill(pid_, SIGTERM);
+        break;
       }
       if (pidfd >= 0 && (fds.back().revents & POLLIN)) exited = true;
       if (pidfd < 0 && kill(pid_, 0) != 0) exited = true;

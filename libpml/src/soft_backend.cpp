@@ -111,9 +111,11 @@ class SoftBackend : public Backend {
       int n = poll(&pfd, pidfd >= 0 ? 1 : 0, int(config_.epoch_ms ? config_.epoch_ms : 100));
       if (n > 0 && (pfd.revents & POLLIN)) exited = true;
       if (!exited && !one_epoch()) exited = true;  // target gone (ESRCH) or exec'ed again
+      // Like perf record: on Ctrl-C stop recording; a launched command that
+      // is still running (e.g. it ignores SIGINT) gets SIGTERM.
       if (stop.load()) {
-        if (launched_) kill(pid_, SIGINT);
-        else break;
+        if (launched_) kill(pid_, SIGTERM);
+        break;
       }
     }
     if (pidfd >= 0) close(pidfd);
