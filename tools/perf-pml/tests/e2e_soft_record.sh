@@ -40,3 +40,15 @@ samples = json.load(open(sys.argv[3]))["summary"]["samples"]
 assert total == samples, (total, samples)
 print("PASS: heatmap cells", len(cells), "trace pages", total)
 PY
+# Debian's perf reads the recorded file: one perf script line per sample,
+# and the buffer's pages among the addresses.
+if [ -x /usr/bin/perf ]; then
+  /usr/bin/perf script -i "$out" -F tid,addr > "$TMP/perf-script.out" 2>/dev/null
+  n=$(wc -l < "$TMP/perf-script.out")
+  want=$(python3 -c "import json,sys; print(json.load(open('$TMP/report.json'))['summary']['samples'])")
+  [ "$n" = "$want" ] || { echo "FAIL: perf script printed $n samples, report counted $want"; exit 1; }
+  for a in 5a0000000000 5a0000001000 5a0000002000 5a0000005000 5a0000009000 5a0000011000 5a0000021000 5a000003f000; do
+    grep -q " $a\$" "$TMP/perf-script.out" || { echo "FAIL: perf script lacks $a"; exit 1; }
+  done
+  echo "PASS: perf script read $n samples of the recorded file"
+fi
