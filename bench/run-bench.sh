@@ -45,8 +45,9 @@ print(f"records: {n}")
 row("perf pml report --stdio", pml_s, pml_kb)
 row("perf script (Debian 6.1)", perf_s, perf_kb)
 row("perf pml script", pmls_s, pmls_kb)
-print(f"ratio records/s  perf-pml report / perf script: {perf_s / pml_s:6.2f}x")
-print(f"ratio peak RSS   perf-pml report / perf script: {pml_kb / perf_kb:6.2f}x")
+print(f"ratio records/s  perf-pml report / perf script: {perf_s / pml_s:.3g}x")
+print(f"ratio peak RSS   perf-pml report / perf script: {pml_kb / perf_kb:.3g}x"
+      f"  (perf script uses {perf_kb / pml_kb:.3g}x the memory)")
 if rc != ["0", "0"]:
     print("note: exit codes (report, perf script):", rc)
 PY
