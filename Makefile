@@ -105,3 +105,12 @@ check: test-userland
 
 clean:
 	rm -rf $(BUILD)
+
+DEMO_OUT ?= $(BUILD)/demo
+$(BUILD)/demo-bin/moving_hotset: demo/moving_hotset.c
+	@mkdir -p $(dir $@)
+	@$(CC) -O2 -Wall -static -o $@ $<
+
+demo: rootfs $(BUILD)/demo-bin/moving_hotset
+	@scripts/demo.sh $(DEMO_OUT) $(PERF_PML) $(BUILD)/demo-bin/moving_hotset \
+		$(PML_VM) $(BZIMAGE) $(ROOTFS)

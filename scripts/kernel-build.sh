@@ -23,6 +23,8 @@ fi
 CC=gcc
 command -v ccache >/dev/null && CC="ccache gcc"
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/../ccache}
+# Relative paths in the cache key: trees in other build dirs hit it too.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$BUILD")} CCACHE_NOHASHDIR=1
 JOBS=$(( $(nproc) + 1 ))
 kmake() { make -s -C "$SRC" O="$OBJ" CC="$CC" HOSTCC="$CC" -j"$JOBS" "$@"; }
 

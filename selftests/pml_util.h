@@ -113,4 +113,128 @@ static inline bool pml_dmesg_has(const char *needle)
 	return found;
 }
 
+/*
+ * Sampling: a pml event on @pid with the ABI's sample fields, and its
+ * ring buffer. Samples are parsed in the order of pml_sample_type.
+ */
+#include <sys/mman.h>
+#include <stdint.h>
+
+#define PML_SAMPLE_TYPE (PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
+			 PERF_SAMPLE_ADDR | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | \
+			 PERF_SAMPLE_RAW | PERF_SAMPLE_DATA_SRC | \
+			 PERF_SAMPLE_PHYS_ADDR | PERF_SAMPLE_DATA_PAGE_SIZE)
+
+#define PML_RING_PAGES	1024	/* data pages, a power of two */
+
+struct pml_sample {
+	uint64_t ip;
+	uint32_t pid, tid;
+	uint64_t time, addr;
+	uint32_t cpu;
+	uint64_t period;
+	uint64_t epoch;
+	uint32_t flags;
+	uint64_t data_src, phys_addr, page_size;
+};
+
+struct pml_ring {
+	int fd;
+	struct perf_event_mmap_page *meta;
+	size_t size;
+	uint64_t lost;		/* sum of PERF_RECORD_LOST */
+};
+
+static inline int pml_ring_open(struct pml_ring *r, pid_t pid, int inherit,
+				unsigned long long epoch)
+{
+	struct perf_event_attr attr;
+	int type = pml_pmu_type();
+
+	if (type < 0)
+		return type;
+	pml_attr_init(&attr, type, epoch);
+	attr.disabled = 0;
+	attr.sample_period = 1;
+	attr.sample_type = PML_SAMPLE_TYPE;
+	attr.inherit = inherit;
+	attr.wakeup_events = 1;
+	memset(r, 0, sizeof(*r));
+	r->fd = pml_open(&attr, pid, -1);
+	if (r->fd < 0)
+		return -errno;
+	r->size = (PML_RING_PAGES + 1) * (size_t)getpagesize();
+	r->meta = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	if (r->meta == MAP_FAILED) {
+		close(r->fd);
+		return -errno;
+	}
+	return 0;
+}
+
+static inline void pml_ring_close(struct pml_ring *r)
+{
+	munmap(r->meta, r->size);
+	close(r->fd);
+}
+
+/*
+ * Call @fn for every sample in the ring, consuming them. Returns the
+ * number of samples, or -1 on a record that does not parse.
+ */
+static inline long pml_ring_drain(struct pml_ring *r,
+				  void (*fn)(const struct pml_sample *, void *),
+				  void *arg)
+{
+	unsigned char *data = (unsigned char *)r->meta + getpagesize();
+	uint64_t mask = (uint64_t)PML_RING_PAGES * getpagesize() - 1;
+	uint64_t head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+	uint64_t tail = r->meta->data_tail;
+	long n = 0;
+
+	while (tail < head) {
+		unsigned char rec[1024];
+		struct perf_event_header *h = (void *)rec;
+		uint64_t i;
+
+		for (i = 0; i < sizeof(*h); i++)
+			rec[i] = data[(tail + i) & mask];
+		if (h->size > sizeof(rec) || h->size < sizeof(*h))
+			return -1;
+		for (i = 0; i < h->size; i++)
+			rec[i] = data[(tail + i) & mask];
+		tail += h->size;
+		if (h->type == PERF_RECORD_LOST) {
+			r->lost += *(uint64_t *)(rec + sizeof(*h) + 8);
+		} else if (h->type == PERF_RECORD_SAMPLE) {
+			struct pml_sample s;
+			uint64_t *p = (uint64_t *)(rec + sizeof(*h));
+			uint32_t raw_size;
+			unsigned char *q;
+
+			s.ip = *p++;
+			s.pid = (uint32_t)*p;
+			s.tid = (uint32_t)(*p++ >> 32);
+			s.time = *p++;
+			s.addr = *p++;
+			s.cpu = (uint32_t)*p++;
+			s.period = *p++;
+			q = (unsigned char *)p;
+			memcpy(&raw_size, q, 4);
+			if (raw_size < 12)
+				return -1;
+			memcpy(&s.epoch, q + 4, 8);
+			memcpy(&s.flags, q + 12, 4);
+			p = (uint64_t *)(q + ((4 + raw_size + 7) & ~7u));
+			s.data_src = *p++;
+			s.phys_addr = *p++;
+			s.page_size = *p++;
+			fn(&s, arg);
+			n++;
+		}
+	}
+	__atomic_store_n(&r->meta->data_tail, tail, __ATOMIC_RELEASE);
+	return n;
+}
+
 #endif /* PML_UTIL_H */
