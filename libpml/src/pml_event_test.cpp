@@ -121,7 +121,9 @@ TEST(RingBuffer, DeliversEverySampleOfTouchedPages) {
         seen.insert(s->addr & ~0xfffULL);
       }
     });
-    if (round == 0) EXPECT_GE(records, pages);
+    if (round == 0) {
+      EXPECT_GE(records, pages);
+    }
   }
   for (size_t i = 0; i < pages; ++i)
     EXPECT_TRUE(seen.count(reinterpret_cast<uint64_t>(buf) + i * 4096)) << "page " << i;
