@@ -40,13 +40,14 @@ void Heatmap::layout_add(const pml::Record& r) {
 }
 
 void Heatmap::finish_layout() {
-  // Rows per region grow with the square root of its written span, at least 2.
+  // Rows per region grow with the square root of its written span; at least
+  // 6 (12 px) so that every region's label is readable.
   double total = 0;
   for (auto& r : regions_) total += std::sqrt(double(r.hi - r.lo));
   int row = 0;
   for (auto& r : regions_) {
     int n = total > 0 ? int(std::lround(rows_ * std::sqrt(double(r.hi - r.lo)) / total)) : 1;
-    n = std::clamp<int>(n, 2, int(std::max<uint64_t>(2, r.hi - r.lo)));
+    n = std::max(n, 6);
     r.row0 = row;
     r.rows = n;
     row += n;
