@@ -359,3 +359,50 @@ TEST(PerfData, ReadsWhatPerfRecordWrites) {
 
 }  // namespace
 }  // namespace pml
+
+namespace pml {
+namespace {
+
+TEST(PerfData, RawOfAnotherEventIsNotThePmlPayload) {
+  std::string path = test::temp_path("other-raw.data");
+  auto e = test::pml_event(kFullType);
+  e.name = "sched:sched_foo";
+  {
+    auto w = PerfDataWriter::create(path, {e});
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(w->write(test::make_sample(1, 1, 10, 0x1000, 77)).ok());
+    ASSERT_TRUE(w->finish().ok());
+  }
+  auto recs = test::read_all(path);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_FALSE(std::get<Sample>(recs[0]).has_pml_raw);
+  EXPECT_EQ(std::get<Sample>(recs[0]).epoch, 0u);
+}
+
+TEST(PerfData, TruncatedFileKeepsRawEpochs) {
+  // Features (with the event name) sit after the data; cut inside the data
+  // and the RAW epochs must still be read.
+  std::string path = test::temp_path("trunc-epochs.data");
+  {
+    auto w = PerfDataWriter::create(path, {test::pml_event(kFullType)});
+    ASSERT_TRUE(w.ok());
+    for (uint64_t i = 0; i < 10; ++i)
+      ASSERT_TRUE(w->write(test::make_sample(1, 1, 10 + i, 0x1000 * i, i / 2)).ok());
+    ASSERT_TRUE(w->finish().ok());
+  }
+  auto bytes = test::file_bytes(path);
+  uint64_t data_off, data_size;
+  std::memcpy(&data_off, bytes.data() + 40, 8);
+  std::memcpy(&data_size, bytes.data() + 48, 8);
+  bytes.resize(data_off + data_size - 50);  // inside the last sample
+  test::write_bytes(path, bytes);
+  Error err;
+  auto recs = test::read_all(path, &err);
+  ASSERT_EQ(recs.size(), 9u);
+  EXPECT_FALSE(err.message.empty());
+  EXPECT_TRUE(std::get<Sample>(recs[8]).has_pml_raw);
+  EXPECT_EQ(std::get<Sample>(recs[8]).epoch, 4u);
+}
+
+}  // namespace
+}  // namespace pml

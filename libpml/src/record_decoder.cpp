@@ -17,9 +17,12 @@ RecordDecoder::RecordDecoder(const std::vector<EventInfo>& events) {
     attrs_.push_back(e.attr);
     // Without the RAW epoch, pml epochs are recomputed from time and the
     // epoch length in config (ms).
-    bool is_pml = e.name.rfind("pml", 0) == 0;
+    // A file that lost its EVENT_DESC (truncated) has only a default name:
+    // trust a RAW of the pml size there too.
+    bool is_pml = e.name.rfind("pml", 0) == 0 || e.name == default_event_name(e.attr);
     uint64_t ms = is_pml ? (e.attr.config & kEpochConfigMask) : 0;
     epoch_ns_.push_back(ms * 1000000ULL);
+    is_pml_.push_back(is_pml);
     first_time_.push_back(0);
     for (uint64_t id : e.ids) id_to_event_.emplace(id, i);
   }
@@ -46,6 +49,11 @@ int RecordDecoder::event_for_sample(std::span<const std::byte> body) const {
 }
 
 void RecordDecoder::derive_epoch(Sample& s) {
+  // Another event's RAW (a tracepoint's fields) is not the pml payload.
+  if (s.has_pml_raw && !is_pml_[s.event_index]) {
+    s.has_pml_raw = false;
+    s.flags = 0;
+  }
   if (s.has_pml_raw) return;
   uint64_t len = epoch_ns_[s.event_index];
   if (len == 0 || !(s.sample_type & kSampleTime)) {

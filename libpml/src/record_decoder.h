@@ -30,6 +30,7 @@ class RecordDecoder {
   std::vector<perf_event_attr> attrs_;
   std::vector<uint64_t> epoch_ns_;       // per event, 0 = no time-based epochs
   std::vector<uint64_t> first_time_;     // per event, for time-based epochs
+  std::vector<bool> is_pml_;             // per event: named pml*, RAW is ours
   std::unordered_map<uint64_t, uint32_t> id_to_event_;
   int id_offset_ = -1;  // byte offset of the id inside a sample body
 };

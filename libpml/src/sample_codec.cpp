@@ -70,7 +70,8 @@ bool decode_sample(const perf_event_attr& attr, std::span<const std::byte> body,
   if (t & kSampleRaw) {
     uint32_t size = c.get<uint32_t>();
     auto raw = c.take(size);
-    if (c.ok() && raw.size() >= sizeof(PmlRaw)) {
+    // The pml payload is 16 bytes, which the kernel pads to a size of 20.
+    if (c.ok() && raw.size() == sizeof(PmlRaw) + 4) {
       PmlRaw r;
       std::memcpy(&r, raw.data(), sizeof r);
       s.has_pml_raw = true;
