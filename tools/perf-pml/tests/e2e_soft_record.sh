@@ -52,3 +52,12 @@ if [ -x /usr/bin/perf ]; then
   done
   echo "PASS: perf script read $n samples of the recorded file"
 fi
+# Attaching with -p to a running process: the same page set.
+"$WRITER" 1200 & wpid=$!
+sleep 0.1
+"$PERF_PML" record -q -p "$wpid" --epoch 20ms -o "$TMP/attach.data"
+wait "$wpid"
+got=$("$PERF_PML" report -i "$TMP/attach.data" --csv --sort page | awk -F, '$3 ~ /^0x5a0000/ {print $3}' | sort | tr '\n' ' ')
+want="0x5a0000000000 0x5a0000001000 0x5a0000002000 0x5a0000005000 0x5a0000009000 0x5a0000011000 0x5a0000021000 0x5a000003f000 "
+[ "$got" = "$want" ] || { echo "FAIL: record -p pages: $got"; exit 1; }
+echo "PASS: record -p"
