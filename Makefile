@@ -31,7 +31,7 @@ expect_vmx_qemu  := 0
 expect_vmx_kvm   := 1
 
 .PHONY: all deps kernel kernel-tree kernel-patches userland test-userland \
-	selftests rootfs vm-run check check-vm-runner check-qemu check-bochs \
+	selftests rootfs vm-run fuzz check check-vm-runner check-qemu check-bochs \
 	check-kvm check-vm demo clean
 
 all: kernel userland selftests
@@ -58,6 +58,11 @@ userland: deps
 
 test-userland: userland
 	@ctest --test-dir $(USERLAND) --output-on-failure -j$(JOBS)
+
+# The perf.data reader under libFuzzer for a bounded time.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@libpml/fuzz/run-fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 selftests: kernel
 	@$(MAKE) -s -C selftests KSRC=$(KBUILD)/src KHDR=$(KBUILD)/headers OUTPUT=$(SELFTESTS)
@@ -99,7 +104,7 @@ check-kvm: rootfs
 
 check-vm: check-vm-runner check-qemu check-bochs check-kvm
 
-check: test-userland
+check: test-userland fuzz
 	@$(MAKE) --no-print-directory check-vm
 	@echo "make check: all stages passed"
 

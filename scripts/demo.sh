@@ -26,12 +26,12 @@ echo "demo: recording on the patched kernel in $vehicle (pml PMU)"
 if "$PML_VM" --vm "$vehicle" --kernel "$KERNEL" --rootfs "$ROOTFS" --file "$DEMO:work/moving_hotset" \
 	--timeout 900 --out "$OUT/vm" -- \
 	"perf pml record --backend pml --epoch 10ms -o \$OUT/perf.data -- ./moving_hotset $ARGS" \
-	&& [ -s "$OUT/vm/perf.data" ]; then
+	&& "$PERF_PML" report -i "$OUT/vm/perf.data" --stdio > "$OUT/vm/report.txt" 2>&1; then
 	cp "$OUT/vm/perf.data" "$OUT/perf.data"
 	where="the pml PMU on the patched kernel ($vehicle)"
 else
-	echo "demo: the pml PMU did not record in $vehicle:"
-	sed 's/^/demo:   /' "$OUT/vm/cmd-1.out" 2>/dev/null | tail -5
+	echo "demo: the pml PMU did not give a usable recording in $vehicle:"
+	cat "$OUT/vm/cmd-1.out" "$OUT/vm/report.txt" 2>/dev/null | sed 's/^/demo:   /' | tail -6
 	echo "demo: falling back to the software backend on this host"
 	"$PERF_PML" record --backend auto --epoch 10ms -o "$OUT/perf.data" -- "$DEMO" $ARGS || exit 1
 	where="the software backend on the host"
