@@ -14,6 +14,9 @@ KTREE      ?= $(BUILD)/linux
 BZIMAGE    := $(KBUILD)/obj/arch/x86/boot/bzImage
 USERLAND   := $(BUILD)/userland
 PERF_PML   := $(USERLAND)/tools/perf-pml/perf-pml
+# Userland pieces that also run inside the VM, on the patched kernel
+# (which has soft-dirty, unlike the hosts these tests usually run on).
+VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer
 SELFTESTS  := $(KBUILD)/selftests
 ROOTFS     := $(KBUILD)/rootfs.cpio.gz
 RESULTS    ?= $(BUILD)/results
@@ -68,7 +71,7 @@ selftests: kernel
 	@$(MAKE) -s -C selftests KSRC=$(KBUILD)/src KHDR=$(KBUILD)/headers OUTPUT=$(SELFTESTS)
 
 rootfs: kernel selftests $(if $(NO_USERLAND),,userland)
-	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(PERF_PML)
+	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(VM_USERLAND)
 
 # Run CMD (a shell command line) in the VM, with FILES copied into /work.
 vm-run: rootfs
@@ -81,26 +84,28 @@ vm-run: rootfs
 check-vm-runner: rootfs
 	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner
 
-# The selftests on one vehicle: $(call selftests-on,VM,CPUS)
-define selftests-on
-	@echo "== selftests on $(1), $(2) CPU(s)"
+# Tests on one vehicle: $(call tests-on,VM,CPUS,COMMANDS...)
+define tests-on
+	@echo "== tests on $(1), $(2) CPU(s)"
 	@$(PML_VM) --vm $(1) --cpus $(2) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		--timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/$(1)-$(2)cpu \
-		-- "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh"; \
+		--timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/$(1)-$(2)cpu -- $(3); \
 	rc=$$?; if [ $$rc -eq 77 ]; then echo "$(1): SKIP (vehicle unavailable, see above)"; \
-	else scripts/vm/tap-summary "$(1)/$(2)cpu" $(RESULTS)/$(1)-$(2)cpu/cmd-1.out && exit $$rc; \
+	else scripts/vm/tap-summary "$(1)/$(2)cpu" $(RESULTS)/$(1)-$(2)cpu/cmd-*.out && exit $$rc; \
 	exit 1; fi
 endef
+selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh"
+# The software backend's tests, soft-dirty included, on the patched kernel.
+softbackend-cmd = "PML_SOFT_WRITER=/usr/bin/pml_soft_writer softbackend_tests"
 
 check-qemu: rootfs
-	$(call selftests-on,qemu,2)
+	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd))
 
 check-bochs: rootfs
-	$(call selftests-on,bochs,1)
-	$(call selftests-on,bochs,2)
+	$(call tests-on,bochs,1,$(call selftests-cmd,bochs))
+	$(call tests-on,bochs,2,$(call selftests-cmd,bochs))
 
 check-kvm: rootfs
-	$(call selftests-on,kvm,2)
+	$(call tests-on,kvm,2,$(call selftests-cmd,kvm))
 
 check-vm: check-vm-runner check-qemu check-bochs check-kvm
 
