@@ -57,7 +57,7 @@ kernel-patches:
 
 userland: deps
 	@cmake -S . -B $(USERLAND) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(USERLAND) -j$(JOBS)
+	@cmake --build $(USERLAND) -j$(JOBS) -- --no-print-directory
 
 test-userland: userland
 	@ctest --test-dir $(USERLAND) --output-on-failure -j$(JOBS)
