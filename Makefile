@@ -74,15 +74,27 @@ rootfs: kernel selftests $(if $(NO_USERLAND),,userland)
 	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(VM_USERLAND)
 
 # Run CMD (a shell command line) in the VM, with FILES copied into /work.
+# CMD reaches the guest verbatim (from the environment, not re-expanded by
+# make), so $OUT in it is the guest's output directory.
 vm-run: rootfs
 	@$(PML_VM) --vm $(VM) --cpus $(CPUS) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		$(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) -- "$(CMD)"; \
+		$(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) -- "$$CMD"; \
 	rc=$$?; for f in $(OUT)/cmd-*.out; do cat $$f; done; \
 	echo "vm-run: results in $(OUT) (exit status $$(cat $(OUT)/cmd-1.rc 2>/dev/null || echo ?))"; exit $$rc
 
-# The runner itself must fail a run whose kernel log shows a WARNING.
+# The runner itself must fail a run whose kernel log shows a WARNING; and
+# `make vm-run` runs a user's program on Bochs and returns its output.
 check-vm-runner: rootfs
 	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner
+	@mkdir -p $(RESULTS)/vm-run
+	@$(CC) -O2 -static -o $(RESULTS)/vm-run/square scripts/vm/testdata/square.c
+	@$(MAKE) --no-print-directory vm-run VM=bochs FILES=$(RESULTS)/vm-run/square \
+		CMD="./square 7 > \$$OUT/square.txt; echo exit \$$?" OUT=$(RESULTS)/vm-run/out \
+		> $(RESULTS)/vm-run/log 2>&1; \
+	if grep -qx "exit 7" $(RESULTS)/vm-run/log && \
+	   grep -q "^7 squared is 49 on Linux 6.12" $(RESULTS)/vm-run/out/square.txt; then \
+		echo "ok make vm-run VM=bochs runs a user's program and returns its output and status"; \
+	else cat $(RESULTS)/vm-run/log; echo "not ok make vm-run VM=bochs"; exit 1; fi
 
 # Tests on one vehicle: $(call tests-on,VM,CPUS,COMMANDS...)
 define tests-on

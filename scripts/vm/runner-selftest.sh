@@ -21,11 +21,16 @@ check "the failure names the WARNING" 'grep -q "kernel log: .*WARNING" "$OUT/las
 
 token="pml-runner-$$-$RANDOM"
 echo "$token" > "$OUT/probe.txt"
-vm --out "$OUT/roundtrip" --file "$OUT/probe.txt" -- 'cp /work/probe.txt $OUT/copy.txt' 'exit 3'
+vm --out "$OUT/roundtrip" --file "$OUT/probe.txt" -- 'cp /work/probe.txt $OUT/copy.txt' 'exit 3' \
+	'perf stat -e task-clock -- true' \
+	'perf record -q -e cpu-clock -o $OUT/p.data -- ls / && perf report -i $OUT/p.data --stdio | grep -q ls' \
+	'perf pml script -i /nonexistent 2>&1 | grep -q nonexistent'
 rc=$?
 check "a failing command fails the run" '[ $rc -eq 1 ]'
 check "exit codes come back" '[ "$(cat "$OUT/roundtrip/cmd-1.rc")" = 0 ] && [ "$(cat "$OUT/roundtrip/cmd-2.rc")" = 3 ]'
 check "a host file goes in and a written file comes back" '[ "$(cat "$OUT/roundtrip/copy.txt")" = "$token" ]'
+check "Debian perf stat and record/report run in the guest" '[ "$(cat "$OUT/roundtrip/cmd-3.rc")" = 0 ] && [ "$(cat "$OUT/roundtrip/cmd-4.rc")" = 0 ]'
+check "perf runs perf-pml as perf pml in the guest" '[ "$(cat "$OUT/roundtrip/cmd-5.rc")" = 0 ]'
 check "a clean run has no kernel log problems" '[ ! -s "$OUT/roundtrip/kernel-log-problems" ]'
 
 vm --out "$OUT/hang" --timeout 30 -- 'sleep 1000'
