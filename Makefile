@@ -16,7 +16,8 @@ USERLAND   := $(BUILD)/userland
 PERF_PML   := $(USERLAND)/tools/perf-pml/perf-pml
 # Userland pieces that also run inside the VM, on the patched kernel
 # (which has soft-dirty, unlike the hosts these tests usually run on).
-VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer
+VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer \
+	$(USERLAND)/tools/perf-pml/tests/known_writer tools/perf-pml/tests/vm_pml_record.sh
 SELFTESTS  := $(KBUILD)/selftests
 ROOTFS     := $(KBUILD)/rootfs.cpio.gz
 RESULTS    ?= $(BUILD)/results
@@ -106,6 +107,8 @@ define tests-on
 	exit 1; fi
 endef
 selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh"
+# perf pml record and perf record -e pml// on the pml PMU: exactly the pages written.
+pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
 # The software backend's tests, soft-dirty included, on the patched kernel.
 softbackend-cmd = "PML_SOFT_WRITER=/usr/bin/pml_soft_writer softbackend_tests"
 
@@ -113,7 +116,7 @@ check-qemu: rootfs
 	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd))
 
 check-bochs: rootfs
-	$(call tests-on,bochs,1,$(call selftests-cmd,bochs))
+	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd))
 	$(call tests-on,bochs,2,$(call selftests-cmd,bochs))
 
 check-kvm: rootfs
