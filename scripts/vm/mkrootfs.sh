@@ -25,14 +25,19 @@ echo 'root:x:0:' > "$STAGE/etc/group"
 add_binary() {
 	local bin=$1 dest=$2
 	install -D -m 755 "$bin" "$STAGE/$dest"
-	ldd "$bin" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | while read -r lib; do
+	# Scripts and static binaries have no libraries to bring.
+	{ ldd "$bin" 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | while read -r lib; do
 		[ -e "$STAGE/$lib" ] || install -D -m 755 "$(realpath "$lib")" "$STAGE/$lib"
 	done
 }
 
 add_binary /usr/bin/perf /usr/bin/perf
 for bin in "$@"; do
-	[ -x "$bin" ] && add_binary "$bin" "/usr/bin/$(basename "$bin")"
+	if [ -x "$bin" ]; then
+		add_binary "$bin" "/usr/bin/$(basename "$bin")"
+	else
+		echo "mkrootfs: warning: $bin is missing; the image will not have it" >&2
+	fi
 done
 if [ -d "$SELFTESTS" ]; then
 	cp -a "$SELFTESTS"/. "$STAGE/selftests/"
