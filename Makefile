@@ -124,8 +124,14 @@ check-kvm: rootfs
 
 check-vm: check-vm-runner check-qemu check-bochs check-kvm
 
-check: test-userland fuzz
-	@$(MAKE) --no-print-directory check-vm
+# Each stage's time goes to $(RESULTS)/stages.log as well.
+STAGES := test-userland fuzz kernel check-vm-runner check-qemu check-bochs check-kvm
+check:
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/stages.log
+	@for s in $(STAGES); do \
+		PML_STAGE_LOG=$(RESULTS)/stages.log scripts/timed.sh $$s $(MAKE) --no-print-directory $$s || exit 1; \
+	done
+	@cat $(RESULTS)/stages.log
 	@echo "make check: all stages passed"
 
 clean:
