@@ -198,8 +198,54 @@ TEST(exact_set)
 	EXPECT_EQ(0, seen.bad_size);
 	EXPECT_EQ(0, seen.bad_src);
 	EXPECT_EQ(0, seen.bad_tid);
-	EXPECT_EQ(0, ring.lost);
+	EXPECT_EQ(0ULL, (unsigned long long)ring.lost);
 	system("cat /sys/kernel/debug/pml/events");
+	pml_ring_close(&ring);
+}
+
+static void count_sample(const struct pml_sample *s, void *arg)
+{
+	(void)s;
+	(*(long *)arg)++;
+}
+
+/* read() is the number of page-epochs: exactly the samples emitted. */
+TEST(count_equals_samples)
+{
+	unsigned long long count = 0;
+	int go[2], status, i;
+	struct pml_ring ring;
+	long samples = 0;
+	pid_t pid;
+	char c;
+
+	if (!pml_cpu_capable())
+		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		volatile char *p = mmap(NULL, 300 * PG, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		for (i = 0; i < 300; i++)
+			p[i * PG] = 1;
+		_exit(0);
+	}
+	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	ASSERT_GE(pml_ring_drain(&ring, count_sample, &samples), 0);
+	ASSERT_EQ(sizeof(count), read(ring.fd, &count, sizeof(count)));
+	TH_LOG("count %llu, samples %ld, lost %llu", count, samples,
+	       (unsigned long long)ring.lost);
+	EXPECT_EQ(0ULL, (unsigned long long)ring.lost);
+	EXPECT_EQ((long long)count, (long long)samples);
+	/* The 300 pages, plus the child's stack and libc data. */
+	EXPECT_GE(count, 300ULL);
 	pml_ring_close(&ring);
 }
 
