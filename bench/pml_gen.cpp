@@ -27,18 +27,7 @@ constexpr uint32_t kPid = 1000;
 constexpr uint64_t kSampleBytes = 112;  // encoded size of one sample below
 
 EventInfo event(uint32_t epoch_ms) {
-  EventInfo e;
-  e.name = "pml/epoch=" + std::to_string(epoch_ms) + "/";
-  e.attr.type = 0xffff;
-  e.attr.size = 128;
-  e.attr.config = epoch_ms;
-  e.attr.sample_period = 1;
-  e.attr.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
-                       PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR | PERF_SAMPLE_CPU |
-                       PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW | PERF_SAMPLE_DATA_SRC |
-                       PERF_SAMPLE_DATA_PAGE_SIZE;
-  e.attr.sample_id_all = 1;
-  e.attr.mmap = e.attr.mmap2 = e.attr.mmap_data = e.attr.comm = e.attr.task = 1;
+  EventInfo e = soft_event_info(epoch_ms);  // what perf pml record writes
   e.ids = {7};
   return e;
 }

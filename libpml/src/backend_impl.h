@@ -11,10 +11,6 @@ namespace pml {
 std::unique_ptr<Backend> make_pml_backend(const PmuInfo& pmu, const BackendConfig& config);
 std::unique_ptr<Backend> make_soft_backend(BackendKind kind, const BackendConfig& config);
 
-// The event a software backend's samples are written under: same layout and
-// name as the pml event, so files read the same.
-EventInfo soft_event_info(uint32_t epoch_ms);
-
 // Forks a child that waits on a pipe before exec'ing argv, so events can be
 // opened on it first (perf record's workload handling).
 class PendingChild {

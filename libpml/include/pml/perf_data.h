@@ -24,6 +24,11 @@ struct EventInfo {
   std::vector<uint64_t> ids;
 };
 
+// The event that records made in user space (the software backends, test
+// and benchmark generators) are written under: the pml event's layout and
+// name, so their files read like the pml PMU's.
+EventInfo soft_event_info(uint32_t epoch_ms);
+
 // Optional header features written next to the data.
 struct FileInfo {
   std::string hostname, os_release, arch, version;
