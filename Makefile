@@ -75,11 +75,13 @@ rootfs: kernel selftests $(if $(NO_USERLAND),,userland)
 	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(VM_USERLAND)
 
 # Run CMD (a shell command line) in the VM, with FILES copied into /work.
-# CMD reaches the guest verbatim (from the environment, not re-expanded by
-# make), so $OUT in it is the guest's output directory.
+# CMD reaches the guest verbatim ($(value) and single quotes: neither make
+# nor the host shell expands it), so $OUT in it is the guest's directory.
+shell-quote = '$(subst ','\'',$(1))'
 vm-run: rootfs
 	@$(PML_VM) --vm $(VM) --cpus $(CPUS) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		$(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) -- "$$CMD"; \
+		$(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) \
+		-- $(call shell-quote,$(value CMD)); \
 	rc=$$?; for f in $(OUT)/cmd-*.out; do cat $$f; done; \
 	echo "vm-run: results in $(OUT) (exit status $$(cat $(OUT)/cmd-1.rc 2>/dev/null || echo ?))"; exit $$rc
 
