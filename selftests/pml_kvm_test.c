@@ -46,25 +46,4 @@ TEST(kvm_holds_vmx)
 	close(fd);
 }
 
-/*
- * KVM loads while a monitored task runs. KVM enables VMX from CPU
- * hotplug threads, i.e. while the monitored task is scheduled out and
- * pml has left VMX, so it succeeds; the monitored task then cannot get
- * VMX back and runs unmonitored. Both must carry on.
- */
-TEST(kvm_load_while_monitored)
-{
-	int status;
-
-	if (!pml_cpu_capable())
-		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
-	/* pml_run monitors a shell that loads and unloads kvm_intel. */
-	status = run("./pml_run -q -- sh -c 'modprobe kvm_intel; rc=$?; "
-		     "rmmod kvm_intel 2>/dev/null; rmmod kvm 2>/dev/null; exit $rc'");
-	EXPECT_EQ(0, status);
-	EXPECT_EQ(0, run("! grep -q '^kvm_intel ' /proc/modules"));
-	/* KVM's probing in non-root mode is executed, not an error. */
-	EXPECT_FALSE(pml_dmesg_has("left VMX non-root mode"));
-}
-
 TEST_HARNESS_MAIN
