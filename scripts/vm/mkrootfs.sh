@@ -47,7 +47,10 @@ if [ -d "$MODULES/lib/modules" ]; then
 fi
 
 mkdir -p "$(dirname "$OUT")"
+# A private temporary name: parallel make stages may build the image at once.
+tmp=$(mktemp "$OUT.XXXXXX")
 (cd "$STAGE" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) |
-	gzip -1 > "$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+	gzip -1 > "$tmp"
+chmod 644 "$tmp"
+mv "$tmp" "$OUT"
 echo "mkrootfs: $OUT ($(du -h "$OUT" | cut -f1))" >&2
