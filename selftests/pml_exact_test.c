@@ -243,7 +243,8 @@ TEST(count_equals_samples)
 	TH_LOG("count %llu, samples %ld, lost %llu", count, samples,
 	       (unsigned long long)ring.lost);
 	EXPECT_EQ(0ULL, (unsigned long long)ring.lost);
-	EXPECT_EQ((long long)count, (long long)samples);
+	EXPECT_EQ((long long)count, (long long)samples)
+		system("cat /sys/kernel/debug/pml/events");
 	/* The 300 pages, plus the child's stack and libc data. */
 	EXPECT_GE(count, 300ULL);
 	pml_ring_close(&ring);

@@ -117,6 +117,7 @@ static inline bool pml_dmesg_has(const char *needle)
  * Sampling: a pml event on @pid with the ABI's sample fields, and its
  * ring buffer. Samples are parsed in the order of pml_sample_type.
  */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <stdint.h>
 
@@ -153,8 +154,8 @@ static inline int pml_ring_open(struct pml_ring *r, pid_t pid, int inherit,
 
 	if (type < 0)
 		return type;
+	/* Enabled once the ring exists: samples before it would be dropped. */
 	pml_attr_init(&attr, type, epoch);
-	attr.disabled = 0;
 	attr.sample_period = 1;
 	attr.sample_type = PML_SAMPLE_TYPE;
 	attr.inherit = inherit;
@@ -165,9 +166,13 @@ static inline int pml_ring_open(struct pml_ring *r, pid_t pid, int inherit,
 		return -errno;
 	r->size = (PML_RING_PAGES + 1) * (size_t)getpagesize();
 	r->meta = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
-	if (r->meta == MAP_FAILED) {
+	if (r->meta == MAP_FAILED || ioctl(r->fd, PERF_EVENT_IOC_ENABLE, 0)) {
+		int err = -errno;
+
+		if (r->meta != MAP_FAILED)
+			munmap(r->meta, r->size);
 		close(r->fd);
-		return -errno;
+		return err;
 	}
 	return 0;
 }
