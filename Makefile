@@ -6,6 +6,7 @@
 #   make kernel     build the test kernel from kernel-patches/
 #   make vm-run VM=bochs FILES="a.out" CMD="./a.out"
 #                   run your own program on the patched kernel
+#   make bpf        the BPF examples (Documentation/bpf.md)
 # See README.md and Documentation/contributing.md.
 
 BUILD      := $(CURDIR)/build
@@ -17,7 +18,11 @@ PERF_PML   := $(USERLAND)/tools/perf-pml/perf-pml
 # Userland pieces that also run inside the VM, on the patched kernel
 # (which has soft-dirty, unlike the hosts these tests usually run on).
 VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer \
-	$(USERLAND)/tools/perf-pml/tests/known_writer tools/perf-pml/tests/vm_pml_record.sh
+	$(USERLAND)/tools/perf-pml/tests/known_writer tools/perf-pml/tests/vm_pml_record.sh \
+	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh
+# The BPF examples, built against the test kernel's BTF (vmlinux.h).
+BPF_OUT    := $(KBUILD)/bpf
+BPF_TOOLS  := $(addprefix $(BPF_OUT)/,pml-mapcount pml-dirtymap pml-flushstat bpf_writer)
 SELFTESTS  := $(KBUILD)/selftests
 ROOTFS     := $(KBUILD)/rootfs.cpio.gz
 RESULTS    ?= $(BUILD)/results
@@ -35,7 +40,7 @@ expect_vmx_qemu  := 0
 expect_vmx_kvm   := 1
 
 .PHONY: all deps kernel kernel-tree kernel-patches userland test-userland \
-	selftests rootfs vm-run fuzz check check-vm-runner check-qemu check-bochs \
+	selftests bpf rootfs vm-run fuzz check check-vm-runner check-qemu check-bochs \
 	check-kvm check-vm demo clean
 
 all: kernel userland selftests
@@ -71,7 +76,16 @@ fuzz: deps
 selftests: kernel
 	@$(MAKE) -s -C selftests KSRC=$(KBUILD)/src KHDR=$(KBUILD)/headers OUTPUT=$(SELFTESTS)
 
-rootfs: kernel selftests $(if $(NO_USERLAND),,userland)
+# clang, libbpf and bpftool (scripts/deps.sh bpf); vmlinux.h comes from
+# the kernel just built, so the examples are rebuilt with it.
+bpf: kernel
+	@scripts/deps.sh bpf
+	@if readelf -S $(KBUILD)/obj/vmlinux | grep -q '\.BTF'; then \
+		$(MAKE) -s -C tools/perf-pml/bpf VMLINUX=$(KBUILD)/obj/vmlinux OUTPUT=$(BPF_OUT); \
+	else rm -rf $(BPF_OUT); \
+		echo "bpf: $(KBUILD)/obj/vmlinux has no BTF (CONFIG_DEBUG_INFO_BTF): BPF examples not built"; fi
+
+rootfs: kernel selftests bpf $(if $(NO_USERLAND),,userland)
 	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(VM_USERLAND)
 
 # Run CMD (a shell command line) in the VM, with FILES copied into /work.
@@ -116,14 +130,17 @@ selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh $(2)"
 SMP_SELFTESTS := pml_pmu_test
 # perf pml record and perf record -e pml// on the pml PMU: exactly the pages written.
 pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
+# The BPF examples (tools/perf-pml/bpf): on QEMU they load and attach;
+# on Bochs their results equal the pages a program wrote.
+bpf-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) vm_bpf_test.sh"
 # The software backend's tests, soft-dirty included, on the patched kernel.
 softbackend-cmd = "PML_SOFT_WRITER=/usr/bin/pml_soft_writer softbackend_tests"
 
 check-qemu: rootfs
-	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd))
+	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd) $(call bpf-cmd,qemu))
 
 check-bochs: rootfs
-	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd))
+	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call bpf-cmd,bochs))
 	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) "sleep 1")
 
 check-kvm: rootfs

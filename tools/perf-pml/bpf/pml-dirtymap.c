@@ -93,7 +93,7 @@ static int collect(struct dirtymap *d)
 		}
 	}
 	if (in_run)
-		printf(" %lu-%lu", run_start, d->pages - 1);
+		printf(d->pages - 1 == run_start ? " %lu" : " %lu-%lu", run_start, d->pages - 1);
 	printf(" (%lu pages)\n", n);
 	fflush(stdout);
 	return 0;

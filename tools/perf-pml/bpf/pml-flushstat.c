@@ -34,7 +34,7 @@
 #define PAGE 4096UL
 #define RING_PAGES 1024		/* 4 MiB: 24 bytes per sample, no drain while it runs */
 
-static const char *const reasons[] = { "full", "sched_out", "epoch", "read", "close", "exit" };
+static const char *const reasons[] = { "full", "sched_out", "epoch", "read", "close", "exit", "unmap" };
 
 struct ring_count {
 	unsigned long long samples, lost, in_region, distinct;

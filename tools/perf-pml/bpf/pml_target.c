@@ -62,7 +62,8 @@ int pml_target_open(struct pml_target *t, uint64_t sample_type)
 	}
 	attr.type = type;
 	attr.config = t->epoch_ms;
-	attr.inherit = 1;
+	/* perf refuses to mmap an inherited per-task event's ring buffer. */
+	attr.inherit = !sample_type;
 	if (sample_type) {
 		attr.sample_period = 1;
 		attr.sample_type = sample_type;

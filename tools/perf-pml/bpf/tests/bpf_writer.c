@@ -3,10 +3,10 @@
  * Writes a known set of pages of a region mapped at a fixed address, so
  * that the BPF examples' results can be checked exactly.
  *
- *   bpf_writer ADDR NPAGES LIST_A [LIST_B]
+ *   bpf_writer ADDR NPAGES LIST...
  *
- * LIST is "0-99,120,130-140" (page indices). With LIST_B, the writer
- * stops itself (SIGSTOP) between the two sets, for the loader to look.
+ * LIST is "0-99,120,130-140" (page indices). Given more than one list,
+ * the writer stops itself (SIGSTOP) after each, for the loader to look.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	volatile char *base;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: bpf_writer ADDR NPAGES LIST_A [LIST_B]\n");
+		fprintf(stderr, "usage: bpf_writer ADDR NPAGES LIST...\n");
 		return 2;
 	}
 	addr = strtoul(argv[1], NULL, 0);
@@ -48,10 +48,10 @@ int main(int argc, char **argv)
 		perror("bpf_writer: mmap");
 		return 1;
 	}
-	write_list(base, npages, argv[3]);
-	if (argc > 4) {
-		raise(SIGSTOP);
-		write_list(base, npages, argv[4]);
+	for (int i = 3; i < argc; i++) {
+		write_list(base, npages, argv[i]);
+		if (argc > 4)
+			raise(SIGSTOP);
 	}
 	return 0;
 }

@@ -9,8 +9,12 @@
 ADDR=0x10000000000
 ADDR_HEX=0000010000000000
 T=0
-ok() { T=$((T + 1)); echo "ok $T $1"; }
-nok() { T=$((T + 1)); echo "not ok $T $1"; }
+# Progress on the console too: a hung step is visible in the VM's log.
+say() { echo "$1"; [ -w /dev/console ] && echo "vm_bpf_test: $1" > /dev/console; }
+ok() { T=$((T + 1)); say "ok $T $1"; }
+nok() { T=$((T + 1)); say "not ok $T $1"; }
+# A hung tool fails its checks instead of the whole VM run.
+run() { timeout 300 "$@"; }
 check() {  # check NAME WANT GOT
 	if [ "$2" = "$3" ]; then ok "$1"; else echo "# want: $2"; echo "# got:  $3"; nok "$1"; fi
 }
@@ -20,6 +24,18 @@ field() {  # field KEY LINE: the value of KEY=value in LINE
 
 echo "TAP version 13"
 [ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+
+# Built only against a kernel with BTF (make bpf); say so instead of failing.
+if ! command -v pml-mapcount >/dev/null; then
+	echo "ok 1 BPF examples # SKIP not in the image: the test kernel has no BTF (CONFIG_DEBUG_INFO_BTF)"
+	echo "1..1"
+	exit 0
+fi
+if [ ! -d /sys/kernel/tracing/events/pml ]; then
+	echo "ok 1 BPF examples # SKIP the kernel has no pml tracepoints (series without them)"
+	echo "1..1"
+	exit 0
+fi
 
 for ev in pml_log_flush pml_epoch; do
 	if [ -f /sys/kernel/tracing/events/pml/$ev/format ]; then
@@ -35,13 +51,13 @@ case "$fmt" in
 esac
 
 for tool in pml-flushstat pml-dirtymap pml-mapcount; do
-	out=$($tool --attach-only 2>&1); rc=$?
+	out=$(run $tool --attach-only 2>&1); rc=$?
 	echo "$out" | sed 's/^/# /'
 	if [ $rc -eq 0 ]; then ok "$tool: BPF programs load and attach"; else nok "$tool: BPF programs load and attach"; fi
 done
 
 if [ "${PML_EXPECT_VMX:-1}" = 0 ]; then
-	out=$(pml-mapcount -- true 2>&1); rc=$?
+	out=$(run pml-mapcount -- true 2>&1); rc=$?
 	echo "$out" | sed 's/^/# /'
 	case "$rc:$out" in
 	3:*"Operation not supported"*) ok "without VMX the loaders' pml event fails with EOPNOTSUPP" ;;
@@ -52,14 +68,14 @@ if [ "${PML_EXPECT_VMX:-1}" = 0 ]; then
 fi
 
 # pml-mapcount: the region's mapping has exactly the written pages.
-out=$(pml-mapcount -- bpf_writer $ADDR 64 "0-9,20,40-49" 2>&1)
+out=$(run pml-mapcount -- bpf_writer $ADDR 64 "0-9,20,40-49" 2>&1)
 echo "$out" | sed 's/^/# /'
 got=$(echo "$out" | awk -v a="$ADDR_HEX" 'index($2, a "-") == 1 {print $1}')
 check "pml-mapcount: 21 pages written in the region's mapping" 21 "$got"
 
 # pml-dirtymap: the bitmap is the first set, then after clearing the
 # second (which overlaps the first), then nothing.
-out=$(pml-dirtymap --start $ADDR --len $((64 * 4096)) -- bpf_writer $ADDR 64 "0-9,20,40-49" "5-14,63" 2>&1)
+out=$(run pml-dirtymap --start $ADDR --len $((64 * 4096)) -- bpf_writer $ADDR 64 "0-9,20,40-49" "5-14,63" 2>&1)
 echo "$out" | sed 's/^/# /'
 check "pml-dirtymap: first set" "round 1: 0-9 20 40-49 (21 pages)" "$(echo "$out" | grep '^round 1:')"
 check "pml-dirtymap: after clearing, exactly the second set" "round 2: 5-14 63 (11 pages)" "$(echo "$out" | grep '^round 2:')"
@@ -70,7 +86,7 @@ check "pml-dirtymap: nothing after the second set" "round 3: (0 pages)" "$(echo 
 # batches of 256; the writer stops once (sched_out) and exits (exit).
 # Once without epochs, once with 5 ms epochs (reason epoch).
 for epoch in 0 5; do
-	out=$(pml-flushstat --epoch $epoch --start $ADDR --len $((3000 * 4096)) -- \
+	out=$(run pml-flushstat --epoch $epoch --start $ADDR --len $((3000 * 4096)) -- \
 		bpf_writer $ADDR 3000 "0-2999" "0-99" 2>&1)
 	echo "$out" | sed 's/^/# /'
 	total=$(echo "$out" | grep '^flushstat: total')
