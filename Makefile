@@ -123,11 +123,11 @@ define tests-on
 	exit 1; fi
 endef
 selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh $(2)"
-# On 2 Bochs CPUs only the PMU test runs for now: the VMX selftests lose
-# writes there (pml_exact_test misses pages), a pml SMP bug tracked in
-# issue 3, and the idle-time cost of Bochs SMP (Documentation/bochs-smp.md)
-# makes the full suite too slow for CI.
-SMP_SELFTESTS := pml_pmu_test
+# On 2 Bochs CPUs: the selftests where a second CPU changes what happens
+# (preemption, migration, IPIs from the reader, epochs under stop_machine).
+# The others idle in sleeps, which Bochs SMP makes slow
+# (Documentation/bochs-smp.md).
+SMP_SELFTESTS := pml_pmu_test pml_exact_test pml_reuse_test pml_epoch_test pml_lifecycle_test
 # perf pml record and perf record -e pml// on the pml PMU: exactly the pages written.
 pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
 # The BPF examples (tools/perf-pml/bpf): on QEMU they load and attach;
