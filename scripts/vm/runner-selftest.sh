@@ -1,5 +1,5 @@
 #!/bin/bash
-# Self-test of pml-vm on QEMU: a kernel WARNING fails the run; exit codes,
+# Self-test of pml-vm, on QEMU and once on Bochs: a kernel WARNING fails the run; exit codes,
 # files copied in and files written to $OUT make the round trip; a guest
 # that hangs is stopped at the timeout and fails the run.
 # Usage: runner-selftest.sh PML_VM BZIMAGE ROOTFS OUTDIR
@@ -36,6 +36,14 @@ check "a clean run has no kernel log problems" '[ ! -s "$OUT/roundtrip/kernel-lo
 vm --out "$OUT/hang" --timeout 30 -- 'sleep 1000'
 rc=$?
 check "a hanging guest is stopped and fails" '[ $rc -eq 1 ] && grep -q "did not finish within 30s" "$OUT/last.log"'
+
+# Bochs: a guest still hung at the timeout leaves its CPU state behind.
+"$PML_VM" --vm bochs --kernel "$KERNEL" --rootfs "$ROOTFS" --timeout 100 \
+	--out "$OUT/bochs-hang" -- 'sleep 1000' >"$OUT/last.log" 2>&1
+rc=$?
+check "a hung Bochs guest is stopped and fails" '[ $rc -eq 1 ] && grep -q "did not finish within 100s" "$OUT/last.log"'
+check "hang.txt has the hung CPU's registers and code" \
+	'grep -q "^rip: " "$OUT/bochs-hang/hang.txt" && grep -q "^CR0=" "$OUT/bochs-hang/hang.txt" && grep -q "^(0) \[0x" "$OUT/bochs-hang/hang.txt"'
 
 echo "runner self-test: $((n - fails)) passed, $fails failed, 0 skipped"
 [ $fails -eq 0 ]
