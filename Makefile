@@ -103,7 +103,7 @@ vm-run: rootfs
 # `make vm-run` runs a user's program on Bochs and returns its output,
 # after enough VGA screen output to have stalled Bochs before pml-vm read
 # its screen pty (Documentation/testing.md).
-screen-stress = i=0; while [ \$$i -lt 400 ]; do echo pml screen line \$$i > /dev/tty1; i=\$$((i+1)); done;
+screen-stress = i=0; while [ \$$i -lt 3000 ]; do echo pml screen line \$$i of a long test > /dev/tty1; i=\$$((i+1)); done;
 check-vm-runner: rootfs
 	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner
 	@mkdir -p $(RESULTS)/vm-run
