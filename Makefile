@@ -15,14 +15,14 @@ KTREE      ?= $(BUILD)/linux
 BZIMAGE    := $(KBUILD)/obj/arch/x86/boot/bzImage
 USERLAND   := $(BUILD)/userland
 PERF_PML   := $(USERLAND)/tools/perf-pml/perf-pml
+# The BPF examples, built against the test kernel's BTF (vmlinux.h).
+BPF_OUT    := $(KBUILD)/bpf
+BPF_TOOLS  := $(addprefix $(BPF_OUT)/,pml-mapcount pml-dirtymap pml-flushstat bpf_writer)
 # Userland pieces that also run inside the VM, on the patched kernel
 # (which has soft-dirty, unlike the hosts these tests usually run on).
 VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer \
 	$(USERLAND)/tools/perf-pml/tests/known_writer tools/perf-pml/tests/vm_pml_record.sh \
 	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh
-# The BPF examples, built against the test kernel's BTF (vmlinux.h).
-BPF_OUT    := $(KBUILD)/bpf
-BPF_TOOLS  := $(addprefix $(BPF_OUT)/,pml-mapcount pml-dirtymap pml-flushstat bpf_writer)
 SELFTESTS  := $(KBUILD)/selftests
 ROOTFS     := $(KBUILD)/rootfs.cpio.gz
 RESULTS    ?= $(BUILD)/results
