@@ -5,9 +5,9 @@
  * task itself never touches must show exactly those buffer pages.
  */
 #include "pml_util.h"
+#include "pml_child.h"
 #include "kselftest_harness.h"
 #include <fcntl.h>
-#include <sys/wait.h>
 
 #define PG		4096UL
 #define FILE_PAGES	24
@@ -34,10 +34,11 @@ static void on_sample(const struct pml_sample *s, void *arg)
 TEST(read_into_fresh_buffers)
 {
 	static char data[FILE_PAGES * PG];
-	int go[2], done[2], data_pipe[2], fd, status, i;
+	int data_pipe[2], fd, status, i;
 	static struct bufs b;
+	struct pml_child child;
 	struct pml_ring ring;
-	char path[] = "/tmp/pml_kw_XXXXXX", c;
+	char path[] = "/tmp/pml_kw_XXXXXX";
 	pid_t pid;
 	long n;
 
@@ -48,8 +49,6 @@ TEST(read_into_fresh_buffers)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ((ssize_t)sizeof(data), write(fd, data, sizeof(data)));
 	unlink(path);
-	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, pipe(done));
 	ASSERT_EQ(0, pipe(data_pipe));
 	/* Fresh, never touched: only the kernel's copy will write them. */
 	b.file_buf = (unsigned long)mmap(NULL, FILE_PAGES * PG, PROT_READ | PROT_WRITE,
@@ -59,13 +58,13 @@ TEST(read_into_fresh_buffers)
 	ASSERT_NE((unsigned long)MAP_FAILED, b.file_buf);
 	ASSERT_NE((unsigned long)MAP_FAILED, b.pipe_buf);
 
-	pid = fork();
+	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		size_t got = 0;
 		ssize_t r;
 
-		if (read(go[0], &c, 1) != 1)
+		if (!pml_child_wait(&child))
 			_exit(1);
 		if (pread(fd, (void *)b.file_buf, FILE_PAGES * PG, 0) != FILE_PAGES * PG)
 			_exit(2);
@@ -75,23 +74,18 @@ TEST(read_into_fresh_buffers)
 				_exit(3);
 			got += r;
 		}
-		if (write(done[1], "d", 1) != 1)
-			_exit(4);
-		if (read(go[0], &c, 1) != 1)
-			_exit(5);
-		_exit(0);
+		_exit(pml_child_step_done(&child) ? 0 : 4);
 	}
 	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0));
-	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(0, pml_child_go(&child));
 	for (i = 0; i < PIPE_PAGES; i++)
 		ASSERT_EQ((ssize_t)PG, write(data_pipe[1], data, PG));
-	ASSERT_EQ(1, read(done[0], &c, 1));
-	usleep(100000);
+	ASSERT_EQ(0, pml_child_wait_done(&child));
+	usleep(100000);	/* the child blocks: scheduled out, drained */
 	n = pml_ring_drain(&ring, on_sample, &b);
 	ASSERT_GE(n, 0);
-	ASSERT_EQ(1, write(go[1], "x", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
+	status = pml_child_end(&child);
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	for (i = 0; i < FILE_PAGES; i++)
 		EXPECT_EQ(1U, b.file_seen[i]) TH_LOG("file buffer page %d", i);

@@ -13,6 +13,7 @@
  * The tests load kvm_intel and leave it loaded.
  */
 #include "pml_util.h"
+#include "pml_child.h"
 #include "pml_kvm_guest.h"
 #include "kselftest_harness.h"
 #include <sched.h>
@@ -45,14 +46,6 @@ static int unload_kvm(void)
 	return run("rmmod kvm_intel && rmmod kvm");
 }
 
-static void pin_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
 
 /* vmx_insn_leaves of the debugfs line of event @id, or -1. */
 static long long vmx_insn_leaves(unsigned long long id)
@@ -83,32 +76,6 @@ struct writer {
 	volatile unsigned long rounds;
 };
 
-static pid_t start_writer(struct writer *w, int go_fd)
-{
-	pid_t pid = fork();
-	char c;
-
-	if (pid)
-		return pid;
-	pin_cpu0();
-	if (read(go_fd, &c, 1) != 1)
-		_exit(1);
-	{
-		volatile char *p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		unsigned long i;
-
-		if (p == MAP_FAILED)
-			_exit(1);
-		while (!w->stop) {
-			for (i = 0; i < 64; i++)
-				p[i * PG] = (char)w->rounds;
-			w->rounds++;
-		}
-	}
-	_exit(0);
-}
-
 static int open_counting(pid_t pid)
 {
 	struct perf_event_attr attr;
@@ -117,6 +84,38 @@ static int open_counting(pid_t pid)
 	attr.disabled = 0;
 	attr.inherit = 1;
 	return pml_open(&attr, pid, -1);
+}
+
+/*
+ * Start the writer with a counting pml event on it, opened before its
+ * first write. Return: the event's fd, or -1 with errno set.
+ */
+static int start_counted_writer(struct writer *w, struct pml_child *ch)
+{
+	volatile char *p;
+	unsigned long i;
+	int fd;
+
+	ch->pid = pml_child_fork(ch);
+	if (ch->pid < 0)
+		return -1;
+	if (ch->pid) {
+		fd = open_counting(ch->pid);
+		if (fd < 0 || pml_child_go(ch))
+			return -1;
+		return fd;
+	}
+	pml_pin_cpu0();
+	p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || !pml_child_wait(ch))
+		_exit(1);
+	while (!w->stop) {
+		for (i = 0; i < 64; i++)
+			p[i * PG] = (char)w->rounds;
+		w->rounds++;
+	}
+	_exit(0);
 }
 
 /* With KVM holding VMX on every CPU, pml events open and count. */
@@ -159,25 +158,20 @@ TEST(guest_next_to_monitored_task)
 	struct writer *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	unsigned long long count = 0;
-	int go[2], fd, status, rc;
-	pid_t pid;
+	struct pml_child child;
+	int fd, rc;
 
 	if (!pml_cpu_capable())
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
 	ASSERT_EQ(0, load_kvm());
 	ASSERT_NE(MAP_FAILED, (void *)w);
-	ASSERT_EQ(0, pipe(go));
-	pid = start_writer(w, go[0]);
-	ASSERT_GE(pid, 0);
-	fd = open_counting(pid);
-	ASSERT_GE(fd, 0) TH_LOG("open: %s", strerror(errno));
-	ASSERT_EQ(1, write(go[1], "g", 1));
+	fd = start_counted_writer(w, &child);
+	ASSERT_GE(fd, 0) TH_LOG("writer: %s", strerror(errno));
 
 	rc = run("./pml_kvm_guest -c 0 -n 200 -v 2");
 	w->stop = 1;
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(pml_child_ok(pml_child_end(&child)));
 	EXPECT_EQ(0, rc) TH_LOG("the guest gave wrong results next to a monitored task");
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ASSERT_EQ((ssize_t)sizeof(count), read(fd, &count, sizeof(count)));
 	TH_LOG("writer: %lu rounds, %llu page-epochs", w->rounds, count);
 	EXPECT_GT(w->rounds, 1UL);
@@ -244,7 +238,7 @@ TEST(monitored_vcpu_thread)
 		struct guest_vm g;
 		int ret = 0;
 
-		pin_cpu0();
+		pml_pin_cpu0();
 		if (read(to_child[0], &c, 1) != 1)
 			_exit(1);
 		if (guest_create(&g)) {
@@ -311,28 +305,23 @@ TEST(kvm_reload_while_events_exist)
 	struct writer *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	unsigned long long count = 0;
-	int go[2], fd, status, i;
-	pid_t pid;
+	struct pml_child child;
+	int fd, i;
 
 	if (!pml_cpu_capable())
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
 	ASSERT_EQ(0, load_kvm());
 	ASSERT_NE(MAP_FAILED, (void *)w);
-	pin_cpu0();
-	ASSERT_EQ(0, pipe(go));
-	pid = start_writer(w, go[0]);
-	ASSERT_GE(pid, 0);
-	fd = open_counting(pid);
-	ASSERT_GE(fd, 0) TH_LOG("open: %s", strerror(errno));
-	ASSERT_EQ(1, write(go[1], "g", 1));
+	pml_pin_cpu0();
+	fd = start_counted_writer(w, &child);
+	ASSERT_GE(fd, 0) TH_LOG("writer: %s", strerror(errno));
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(0, unload_kvm()) TH_LOG("round %d: rmmod", i);
 		EXPECT_EQ(0, load_kvm()) TH_LOG("round %d: modprobe", i);
 		EXPECT_EQ(0, run("./pml_kvm_guest -c 0 -n 5")) TH_LOG("round %d: guest", i);
 	}
 	w->stop = 1;
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_TRUE(pml_child_ok(pml_child_end(&child)));
 	ASSERT_EQ((ssize_t)sizeof(count), read(fd, &count, sizeof(count)));
 	TH_LOG("writer: %lu rounds, %llu page-epochs", w->rounds, count);
 	EXPECT_GE(count, 64ULL);

@@ -8,11 +8,10 @@
  *   preempted (the cleared pages are mapped only after the clearing).
  */
 #include "pml_util.h"
+#include "pml_child.h"
 #include "kselftest_harness.h"
-#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 
 #define PG		4096UL
 #define HPAGE		(2UL << 20)
@@ -25,13 +24,9 @@
  */
 static int child_setup(void)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
 		return -1;
-	return sched_setaffinity(0, sizeof(set), &set);
+	return pml_pin_cpu0();
 }
 
 struct region {
@@ -117,12 +112,12 @@ static long debugfs_late(pid_t pid)
  */
 TEST(freed_pages_written_again)
 {
-	int go[2], done[2], status;
 	struct region r[2];
 	struct seen seen = { r, 2, PG, 0 };
 	unsigned long i, j, reused = 0;
+	struct pml_child child;
 	struct pml_ring ring;
-	char *a, *b, c;
+	char *a, *b;
 	pid_t pid;
 
 	if (!pml_cpu_capable())
@@ -135,12 +130,10 @@ TEST(freed_pages_written_again)
 	ASSERT_NE(MAP_FAILED, b);
 	ASSERT_EQ(0, region_init(&r[0], (unsigned long)a, NR_REUSE));
 	ASSERT_EQ(0, region_init(&r[1], (unsigned long)b, NR_REUSE));
-	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, pipe(done));
-	pid = fork();
+	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		if (child_setup() || read(go[0], &c, 1) != 1)
+		if (child_setup() || !pml_child_wait(&child))
 			_exit(1);
 		for (i = 0; i < NR_REUSE; i++)
 			((volatile char *)a)[i * PG] = 1;
@@ -148,18 +141,13 @@ TEST(freed_pages_written_again)
 			_exit(1);
 		for (i = 0; i < NR_REUSE; i++)
 			((volatile char *)b)[i * PG] = 2;
-		if (write(done[1], "d", 1) != 1 || read(go[0], &c, 1) != 1)
-			_exit(1);
-		_exit(0);
+		_exit(pml_child_step_done(&child) ? 0 : 1);
 	}
 	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0)) TH_LOG("open: %s", strerror(errno));
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	ASSERT_EQ(1, read(done[0], &c, 1));
+	ASSERT_EQ(0, pml_child_step(&child));
 	usleep(100000);	/* the child blocks in read(): scheduled out, drained */
 	ASSERT_GE(pml_ring_drain(&ring, on_sample, &seen), 0);
-	ASSERT_EQ(1, write(go[1], "x", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_TRUE(pml_child_ok(pml_child_end(&child)));
 
 	for (i = 0; i < NR_REUSE; i++)
 		for (j = 0; j < NR_REUSE; j++)
@@ -184,14 +172,15 @@ TEST(freed_pages_written_again)
  */
 TEST(huge_pages_cleared_while_preempted)
 {
-	int go[2], done[2], status;
 	struct region r;
 	struct seen seen = { &r, 1, HPAGE, 0 };
+	struct pml_child child;
 	struct pml_ring ring;
 	pid_t pid, hog;
 	unsigned long i;
-	char *q, c;
+	int status;
 	long late;
+	char *q;
 
 	if (!pml_cpu_capable())
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
@@ -203,8 +192,6 @@ TEST(huge_pages_cleared_while_preempted)
 	q = (char *)(((unsigned long)q + HPAGE - 1) & ~(HPAGE - 1));
 	ASSERT_EQ(0, madvise(q, NR_HUGE * HPAGE, MADV_HUGEPAGE));
 	ASSERT_EQ(0, region_init(&r, (unsigned long)q, NR_HUGE * HPAGE / PG));
-	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, pipe(done));
 	hog = fork();
 	ASSERT_GE(hog, 0);
 	if (!hog) {
@@ -213,28 +200,23 @@ TEST(huge_pages_cleared_while_preempted)
 		for (;;)
 			;
 	}
-	pid = fork();
+	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		if (child_setup() || read(go[0], &c, 1) != 1)
+		if (child_setup() || !pml_child_wait(&child))
 			_exit(1);
 		for (i = 0; i < NR_HUGE; i++)
 			((volatile char *)q)[i * HPAGE + (i % 512) * PG] = 1;
-		if (write(done[1], "d", 1) != 1 || read(go[0], &c, 1) != 1)
-			_exit(1);
-		_exit(0);
+		_exit(pml_child_step_done(&child) ? 0 : 1);
 	}
 	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0)) TH_LOG("open: %s", strerror(errno));
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	ASSERT_EQ(1, read(done[0], &c, 1));
+	ASSERT_EQ(0, pml_child_step(&child));
 	kill(hog, SIGKILL);
 	ASSERT_EQ(hog, waitpid(hog, &status, 0));
 	usleep(100000);
 	ASSERT_GE(pml_ring_drain(&ring, on_sample, &seen), 0);
 	late = debugfs_late(pid);
-	ASSERT_EQ(1, write(go[1], "x", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_TRUE(pml_child_ok(pml_child_end(&child)));
 
 	TH_LOG("%lu pages in %d huge pages; %ld reported after they were mapped, %llu lost",
 	       r.pages, NR_HUGE, late, (unsigned long long)ring.lost);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A child that writes in lockstep with its test. The child waits for the
+ * test's "go" before each step and says "done" after it, over a socket
+ * pair (no SIGPIPE when the other side is gone): the test knows
+ * when the writes it checks have happened, and the child then blocks
+ * (scheduled out, so drained) while the test reads the samples.
+ */
+#ifndef PML_CHILD_H
+#define PML_CHILD_H
+
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdbool.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+struct pml_child {
+	pid_t pid;
+	int sock[2];	/* the test's end, the child's end */
+};
+
+/*
+ * fork(): the child's pid in the test, 0 in the child, -1 on error.
+ * Each side closes the other's end of the socket pair: when one side
+ * dies, the other's wait ends instead of hanging.
+ */
+static inline pid_t pml_child_fork(struct pml_child *ch)
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, ch->sock))
+		return -1;
+	ch->pid = fork();
+	if (ch->pid >= 0)
+		close(ch->sock[ch->pid ? 1 : 0]);
+	return ch->pid;
+}
+
+static inline int pml_child_send(int fd)
+{
+	return send(fd, "s", 1, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+static inline int pml_child_recv(int fd)
+{
+	char c;
+
+	return recv(fd, &c, 1, 0) == 1 ? 0 : -1;
+}
+
+/* In the child: wait for the next go; false when the test is gone. */
+static inline bool pml_child_wait(struct pml_child *ch)
+{
+	return !pml_child_recv(ch->sock[1]);
+}
+
+/* In the child: say the step is done, then wait for the next go. */
+static inline bool pml_child_step_done(struct pml_child *ch)
+{
+	return !pml_child_send(ch->sock[1]) && pml_child_wait(ch);
+}
+
+/* In the test: start the child's next step. */
+static inline int pml_child_go(struct pml_child *ch)
+{
+	return pml_child_send(ch->sock[0]);
+}
+
+/* In the test: wait until the child's step is done; -1 if it died. */
+static inline int pml_child_wait_done(struct pml_child *ch)
+{
+	return pml_child_recv(ch->sock[0]);
+}
+
+/* In the test: run the child's next step to its end. */
+static inline int pml_child_step(struct pml_child *ch)
+{
+	return pml_child_go(ch) ?: pml_child_wait_done(ch);
+}
+
+/* In the test: let the child run to its exit. Return: its wait status. */
+static inline int pml_child_end(struct pml_child *ch)
+{
+	int status = -1;
+
+	pml_child_go(ch);	/* fails harmlessly if it is gone already */
+	if (waitpid(ch->pid, &status, 0) != ch->pid)
+		status = -1;
+	close(ch->sock[0]);
+	return status;
+}
+
+/* The wait status of a child that exited with status 0. */
+static inline bool pml_child_ok(int status)
+{
+	return status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
+/* Keep the calling process on CPU 0. */
+static inline int pml_pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+#endif /* PML_CHILD_H */
