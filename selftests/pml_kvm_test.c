@@ -46,7 +46,6 @@ static int unload_kvm(void)
 	return run("rmmod kvm_intel && rmmod kvm");
 }
 
-
 /* vmx_insn_leaves of the debugfs line of event @id, or -1. */
 static long long vmx_insn_leaves(unsigned long long id)
 {
@@ -94,16 +93,22 @@ static int start_counted_writer(struct writer *w, struct pml_child *ch)
 {
 	volatile char *p;
 	unsigned long i;
-	int fd;
+	int fd, err;
 
 	ch->pid = pml_child_fork(ch);
 	if (ch->pid < 0)
 		return -1;
 	if (ch->pid) {
 		fd = open_counting(ch->pid);
-		if (fd < 0 || pml_child_go(ch))
-			return -1;
-		return fd;
+		if (fd >= 0 && !pml_child_go(ch))
+			return fd;
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		kill(ch->pid, SIGKILL);	/* it would wait for go forever */
+		waitpid(ch->pid, NULL, 0);
+		errno = err;
+		return -1;
 	}
 	pml_pin_cpu0();
 	p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
