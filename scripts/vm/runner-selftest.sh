@@ -1,7 +1,8 @@
 #!/bin/bash
-# Self-test of pml-vm, on QEMU and once on Bochs: a kernel WARNING fails the run; exit codes,
-# files copied in and files written to $OUT make the round trip; a guest
-# that hangs is stopped at the timeout and fails the run.
+# Self-test of pml-vm, on QEMU and once on Bochs: a kernel WARNING fails
+# the run; exit codes, files copied in and files written to $OUT make the
+# round trip; a guest that hangs is stopped at the timeout and fails the
+# run, and on Bochs leaves its CPU state in hang.txt.
 # Usage: runner-selftest.sh PML_VM BZIMAGE ROOTFS OUTDIR
 set -uo pipefail
 PML_VM=$1 KERNEL=$2 ROOTFS=$3 OUT=$4
