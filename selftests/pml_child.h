@@ -3,15 +3,18 @@
  * A child that writes in lockstep with its test. The child waits for the
  * test's "go" before each step and says "done" after it, over a socket
  * pair (no SIGPIPE when the other side is gone): the test knows
- * when the writes it checks have happened, and the child then blocks
- * (scheduled out, so drained) while the test reads the samples.
+ * when the writes it checks have happened, and the child then sleeps
+ * while the test reads the samples.
  */
 #ifndef PML_CHILD_H
 #define PML_CHILD_H
 
 #define _GNU_SOURCE
 #include <sched.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -66,10 +69,54 @@ static inline int pml_child_go(struct pml_child *ch)
 	return pml_child_send(ch->sock[0]);
 }
 
-/* In the test: wait until the child's step is done; -1 if it died. */
+/* The state letter of task @pid in /proc/PID/stat, 0 if unknown. */
+static inline char pml_task_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* the command name may hold anything */
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Wait until task @pid sleeps (state S), up to 10 s. A task that sleeps
+ * waiting for its next order has made all the writes it will make until
+ * then. Returns -1 on timeout or when the task is gone.
+ */
+static inline int pml_wait_asleep(pid_t pid)
+{
+	char state;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		state = pml_task_state(pid);
+		if (state == 'S')
+			return 0;
+		if (!state || state == 'Z' || state == 'X')
+			return -1;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/*
+ * In the test: wait until the child's step is done and the child sleeps
+ * in its wait for the next go; -1 if it died.
+ */
 static inline int pml_child_wait_done(struct pml_child *ch)
 {
-	return pml_child_recv(ch->sock[0]);
+	return pml_child_recv(ch->sock[0]) ?: pml_wait_asleep(ch->pid);
 }
 
 /* In the test: run the child's next step to its end. */

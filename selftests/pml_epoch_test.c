@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Epochs: a page is logged once per epoch. A child rewrites the same
- * pages in K rounds separated by more than one epoch: every page must
- * show up exactly K times, in K different, increasing epochs, and read()
- * must equal the number of samples. PERF_EVENT_IOC_RESET ends epochs too.
+ * pages in K rounds, and the test lets each round start only once the
+ * epoch of the last one has ended (debugfs shows the epoch number): every
+ * page must show up exactly K times, in K different, increasing epochs,
+ * and read() must equal the number of samples. The epoch timer and
+ * PERF_EVENT_IOC_RESET end epochs.
  */
 #include "pml_util.h"
 #include "pml_child.h"
+#include "pml_debugfs.h"
 #include "kselftest_harness.h"
 #include <sys/ioctl.h>
 
@@ -68,26 +71,47 @@ static void write_pages(char *buf, int round)
 		((volatile char *)buf)[i * PG] = (char)round;
 }
 
+/* In the child: write the pages in ROUNDS steps. */
+static void run_rounds(struct pml_child *child, char *buf)
+{
+	int r;
+
+	if (!pml_child_wait(child))
+		_exit(1);
+	for (r = 0; r < ROUNDS; r++) {
+		write_pages(buf, r);
+		if (!pml_child_step_done(child))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * The timer ends epochs. An epoch end can lag its timer by more than an
+ * epoch on a busy or emulated machine, so each round waits for the end
+ * of the epoch the last one was written in, not for a fixed time.
+ */
 TEST_F(epochs, timer_epochs)
 {
 	struct seen *seen = &self->seen;
 	unsigned long long count = 0;
+	long long epoch;
 	pid_t pid;
 	int i, r;
 
 	pid = pml_child_fork(&self->child);
 	ASSERT_GE(pid, 0);
-	if (!pid) {
-		if (!pml_child_wait(&self->child))
-			_exit(1);
-		for (r = 0; r < ROUNDS; r++) {
-			write_pages(self->buf, r);
-			usleep(4 * EPOCH_MS * 1000);
-		}
-		_exit(0);
-	}
+	if (!pid)
+		run_rounds(&self->child, self->buf);
 	ASSERT_EQ(0, pml_ring_open(&self->ring, pid, 0, EPOCH_MS));
-	ASSERT_EQ(0, pml_child_go(&self->child));
+	for (r = 0; r < ROUNDS; r++) {
+		ASSERT_EQ(0, pml_child_step(&self->child));
+		epoch = pml_debugfs_get("pid", pid, "epoch", false);
+		ASSERT_GE(epoch, 0);
+		/* The round was written in this epoch or an earlier one. */
+		ASSERT_LT(epoch, pml_debugfs_wait_epoch(pid, epoch + 1))
+			TH_LOG("round %d: epoch %lld did not end within 10 s", r, epoch);
+	}
 	ASSERT_TRUE(pml_child_ok(pml_child_end(&self->child)));
 	ASSERT_GE(pml_ring_drain(&self->ring, on_sample, seen), 0);
 	ASSERT_EQ(sizeof(count), read(self->ring.fd, &count, sizeof(count)));
@@ -99,14 +123,16 @@ TEST_F(epochs, timer_epochs)
 	}
 	EXPECT_EQ((long long)count, (long long)seen->total);
 	EXPECT_EQ(0ULL, (unsigned long long)self->ring.lost);
-	TH_LOG("%ld samples, last epoch of page 0: %llu", seen->total,
-	       (unsigned long long)seen->epochs[0][ROUNDS - 1]);
+	TH_LOG("%ld samples, epochs of page 0: %llu %llu %llu", seen->total,
+	       (unsigned long long)seen->epochs[0][0],
+	       (unsigned long long)seen->epochs[0][1],
+	       (unsigned long long)seen->epochs[0][2]);
 	pml_ring_close(&self->ring);
 }
 
 /*
  * PERF_EVENT_IOC_RESET from the monitoring process ends the epoch (a
- * moment later, asynchronously) and zeroes the count: pages rewritten
+ * moment later, in a work item) and zeroes the count: pages rewritten
  * after it are logged again, in the next epoch.
  */
 TEST_F(epochs, ioc_reset_epochs)
@@ -119,25 +145,18 @@ TEST_F(epochs, ioc_reset_epochs)
 
 	pid = pml_child_fork(&self->child);
 	ASSERT_GE(pid, 0);
-	if (!pid) {
-		if (!pml_child_wait(&self->child))
-			_exit(1);
-		for (r = 0; r < ROUNDS; r++) {
-			write_pages(self->buf, r);
-			if (!pml_child_step_done(&self->child))
-				_exit(1);
-		}
-		_exit(0);
-	}
+	if (!pid)
+		run_rounds(&self->child, self->buf);
 	ASSERT_EQ(0, pml_ring_open(&self->ring, pid, 0, 0));
 	for (r = 0; r < ROUNDS; r++) {
 		if (r) {
 			ASSERT_EQ(0, ioctl(self->ring.fd, PERF_EVENT_IOC_RESET, 0));
-			usleep(200000);	/* the epoch ends in a work item */
+			/* Without a timer, only the resets end epochs. */
+			ASSERT_EQ(r, pml_debugfs_wait_epoch(pid, r))
+				TH_LOG("round %d: the reset did not end the epoch", r);
 		}
 		before = seen->total;
 		ASSERT_EQ(0, pml_child_step(&self->child));
-		usleep(100000);	/* the child blocks: scheduled out, drained */
 		ASSERT_GE(pml_ring_drain(&self->ring, on_sample, seen), 0);
 		ASSERT_EQ(sizeof(count), read(self->ring.fd, &count, sizeof(count)));
 		/* The count restarts at each reset: this round's samples. */

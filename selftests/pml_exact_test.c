@@ -7,6 +7,7 @@
  * clear the whole 2 MiB page: all 512 pages are written).
  */
 #include "pml_util.h"
+#include "pml_child.h"
 #include "kselftest_harness.h"
 #include <fcntl.h>
 #include <signal.h>
@@ -134,12 +135,12 @@ TEST(exact_set)
 {
 	static struct layout l;
 	static struct seen seen;
-	int to_child[2], to_parent[2], r, status;
 	unsigned long i, bad = 0;
+	struct pml_child child;
 	struct pml_ring ring;
 	pid_t pid;
-	char c;
 	long n;
+	int r;
 
 	if (!pml_cpu_capable())
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
@@ -148,8 +149,6 @@ TEST(exact_set)
 	 * RAM (the test VM): allow it for madvised regions again.
 	 */
 	ASSERT_EQ(0, system("echo madvise > /sys/kernel/mm/transparent_hugepage/enabled"));
-	ASSERT_EQ(0, pipe(to_child));
-	ASSERT_EQ(0, pipe(to_parent));
 	fill_want(&l);
 	for (r = 0; r < R_NR; r++) {
 		void *p = map_region(r);
@@ -157,31 +156,23 @@ TEST(exact_set)
 		ASSERT_NE(MAP_FAILED, p) TH_LOG("region %d: %s", r, strerror(errno));
 		l.base[r] = (unsigned long)p;
 	}
-	pid = fork();
+	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		if (read(to_child[0], &c, 1) != 1)
+		if (!pml_child_wait(&child))
 			_exit(1);
 		child_write(&l);
-		if (write(to_parent[1], "d", 1) != 1)
-			_exit(1);
-		/* Stay alive (and scheduled out) until the parent has read. */
-		if (read(to_child[0], &c, 1) != 1)
-			_exit(1);
-		_exit(0);
+		/* Stay alive until the test has read the samples. */
+		_exit(pml_child_step_done(&child) ? 0 : 1);
 	}
 	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0)) TH_LOG("open: %s", strerror(errno));
-	ASSERT_EQ(1, write(to_child[1], "g", 1));
-	ASSERT_EQ(1, read(to_parent[0], &c, 1));
-	usleep(100000);	/* the child blocks in read(): scheduled out */
+	ASSERT_EQ(0, pml_child_step(&child));
 
 	seen.l = &l;
 	seen.tid = pid;
 	n = pml_ring_drain(&ring, on_sample, &seen);
 	ASSERT_GE(n, 0);
-	ASSERT_EQ(1, write(to_child[1], "x", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_TRUE(pml_child_ok(pml_child_end(&child)));
 
 	for (r = 0; r < R_NR; r++) {
 		for (i = 0; i < region_pages[r]; i++) {
@@ -213,31 +204,28 @@ static void count_sample(const struct pml_sample *s, void *arg)
 TEST(count_equals_samples)
 {
 	unsigned long long count = 0;
-	int go[2], status, i;
+	struct pml_child child;
 	struct pml_ring ring;
 	long samples = 0;
 	pid_t pid;
-	char c;
+	int i;
 
 	if (!pml_cpu_capable())
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
-	ASSERT_EQ(0, pipe(go));
-	pid = fork();
+	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		volatile char *p = mmap(NULL, 300 * PG, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-		if (read(go[0], &c, 1) != 1)
+		if (p == MAP_FAILED || !pml_child_wait(&child))
 			_exit(1);
 		for (i = 0; i < 300; i++)
 			p[i * PG] = 1;
 		_exit(0);
 	}
 	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0));
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	ASSERT_TRUE(pml_child_ok(pml_child_end(&child)));
 	ASSERT_GE(pml_ring_drain(&ring, count_sample, &samples), 0);
 	ASSERT_EQ(sizeof(count), read(ring.fd, &count, sizeof(count)));
 	TH_LOG("count %llu, samples %ld, lost %llu", count, samples,

@@ -81,7 +81,6 @@ TEST(read_into_fresh_buffers)
 	for (i = 0; i < PIPE_PAGES; i++)
 		ASSERT_EQ((ssize_t)PG, write(data_pipe[1], data, PG));
 	ASSERT_EQ(0, pml_child_wait_done(&child));
-	usleep(100000);	/* the child blocks: scheduled out, drained */
 	n = pml_ring_drain(&ring, on_sample, &b);
 	ASSERT_GE(n, 0);
 	status = pml_child_end(&child);

@@ -14,6 +14,7 @@
  */
 #include "pml_util.h"
 #include "pml_child.h"
+#include "pml_debugfs.h"
 #include "pml_kvm_guest.h"
 #include "kselftest_harness.h"
 #include <sched.h>
@@ -44,29 +45,6 @@ static int load_kvm(void)
 static int unload_kvm(void)
 {
 	return run("rmmod kvm_intel && rmmod kvm");
-}
-
-/* vmx_insn_leaves of the debugfs line of event @id, or -1. */
-static long long vmx_insn_leaves(unsigned long long id)
-{
-	FILE *f = fopen("/sys/kernel/debug/pml/events", "r");
-	char line[4096], key[64];
-	long long n = -1;
-	char *p;
-
-	if (!f)
-		return -1;
-	snprintf(key, sizeof(key), "id=%llu ", id);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, strlen(key)))
-			continue;
-		printf("# %s", line);
-		p = strstr(line, " vmx_insn_leaves=");
-		if (p)
-			n = atoll(p + strlen(" vmx_insn_leaves="));
-	}
-	fclose(f);
-	return n;
 }
 
 /* A child on CPU 0 that writes 64 pages over and over until told to stop. */
@@ -272,9 +250,9 @@ TEST(monitored_vcpu_thread)
 	ASSERT_EQ(1, write(to_child[1], "g", 1));
 	ASSERT_EQ(1, read(to_parent[0], &c, 1));
 	EXPECT_EQ('d', c) TH_LOG("the monitored VMM's guest gave wrong results");
-	usleep(100000);	/* the child blocks in read(): scheduled out */
+	ASSERT_EQ(0, pml_wait_asleep(pid));	/* in read(): done writing */
 
-	leaves = vmx_insn_leaves(id);
+	leaves = pml_debugfs_get("id", id, "vmx_insn_leaves", true);
 	seen.buf = (unsigned long)vmm_buf;
 	seen.tid = pid;
 	n = pml_ring_drain(&ring, vmm_sample, &seen);

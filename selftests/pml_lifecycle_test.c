@@ -5,23 +5,11 @@
  * nothing stays behind (no EPT left in debugfs once the events are gone).
  */
 #include "pml_util.h"
+#include "pml_child.h"
+#include "pml_debugfs.h"
 #include "kselftest_harness.h"
 #include <signal.h>
 #include <sys/wait.h>
-
-static int debugfs_lines(void)
-{
-	char line[4096];
-	int n = 0;
-	FILE *f = fopen("/sys/kernel/debug/pml/events", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
-}
 
 static void writer(int pages)
 {
@@ -43,7 +31,7 @@ FIXTURE_SETUP(lifecycle)
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
 	self->type = pml_pmu_type();
 	ASSERT_GT(self->type, 0);
-	ASSERT_EQ(0, debugfs_lines());
+	ASSERT_EQ(0, pml_debugfs_lines());
 }
 
 FIXTURE_TEARDOWN(lifecycle)
@@ -55,18 +43,17 @@ TEST_F(lifecycle, task_exits)
 {
 	struct perf_event_attr attr;
 	unsigned long long count = 0;
-	int go[2], status, fd;
+	struct pml_child child;
 	pid_t pid;
-	char c;
+	int fd;
 
-	ASSERT_EQ(0, pipe(go));
-	pid = fork();
+	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		volatile char *p = malloc(64 * 4096);
 		int i;
 
-		if (read(go[0], &c, 1) != 1)
+		if (!p || !pml_child_wait(&child))
 			_exit(1);
 		for (i = 0; i < 64; i++)
 			p[i * 4096] = 1;
@@ -76,15 +63,13 @@ TEST_F(lifecycle, task_exits)
 	attr.disabled = 0;
 	fd = pml_open(&attr, pid, -1);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(1, debugfs_lines());
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	ASSERT_EQ(1, pml_debugfs_lines());
+	ASSERT_TRUE(pml_child_ok(pml_child_end(&child)));
 	ASSERT_EQ(sizeof(count), read(fd, &count, sizeof(count)));
 	/* 64 malloc'ed pages at least, all written after the event began. */
 	EXPECT_GE(count, 64);
 	close(fd);
-	EXPECT_EQ(0, debugfs_lines());
+	EXPECT_EQ(0, pml_debugfs_lines());
 }
 
 /* The event goes away while its task runs, and the task carries on. */
@@ -111,7 +96,7 @@ TEST_F(lifecycle, close_while_running)
 	kill(pid, SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	EXPECT_EQ(0, debugfs_lines());
+	EXPECT_EQ(0, pml_debugfs_lines());
 }
 
 /* Many short-lived children inherit the event. */
@@ -122,7 +107,7 @@ TEST_F(lifecycle, many_children)
 
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(5, WEXITSTATUS(status));
-	EXPECT_EQ(0, debugfs_lines());
+	EXPECT_EQ(0, pml_debugfs_lines());
 }
 
 /* The task is killed while monitored. */
@@ -146,7 +131,7 @@ TEST_F(lifecycle, task_killed)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(sizeof(count), read(fd, &count, sizeof(count)));
 	close(fd);
-	EXPECT_EQ(0, debugfs_lines());
+	EXPECT_EQ(0, pml_debugfs_lines());
 }
 
 TEST_HARNESS_MAIN

@@ -9,6 +9,7 @@
  */
 #include "pml_util.h"
 #include "pml_child.h"
+#include "pml_debugfs.h"
 #include "kselftest_harness.h"
 #include <signal.h>
 #include <sys/prctl.h>
@@ -85,26 +86,6 @@ static unsigned long region_bad(struct __test_metadata *_metadata,
 	return bad;
 }
 
-/* The debugfs line of the family monitoring @pid: "late=N". */
-static long debugfs_late(pid_t pid)
-{
-	char line[2048], key[32];
-	long late = -1;
-	FILE *f = fopen("/sys/kernel/debug/pml/events", "r");
-
-	if (!f)
-		return -1;
-	snprintf(key, sizeof(key), " pid=%d ", pid);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, " late=");
-
-		if (strstr(line, key) && p)
-			late = atol(p + 6);
-	}
-	fclose(f);
-	return late;
-}
-
 /*
  * The child writes every page of A, unmaps A, then writes every page of
  * B. The allocator hands A's freed pages to B's faults; each page of A
@@ -145,7 +126,6 @@ TEST(freed_pages_written_again)
 	}
 	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0)) TH_LOG("open: %s", strerror(errno));
 	ASSERT_EQ(0, pml_child_step(&child));
-	usleep(100000);	/* the child blocks in read(): scheduled out, drained */
 	ASSERT_GE(pml_ring_drain(&ring, on_sample, &seen), 0);
 	ASSERT_TRUE(pml_child_ok(pml_child_end(&child)));
 
@@ -213,9 +193,8 @@ TEST(huge_pages_cleared_while_preempted)
 	ASSERT_EQ(0, pml_child_step(&child));
 	kill(hog, SIGKILL);
 	ASSERT_EQ(hog, waitpid(hog, &status, 0));
-	usleep(100000);
 	ASSERT_GE(pml_ring_drain(&ring, on_sample, &seen), 0);
-	late = debugfs_late(pid);
+	late = pml_debugfs_get("pid", pid, "late", false);
 	ASSERT_TRUE(pml_child_ok(pml_child_end(&child)));
 
 	TH_LOG("%lu pages in %d huge pages; %ld reported after they were mapped, %llu lost",

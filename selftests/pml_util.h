@@ -186,6 +186,10 @@ static inline void pml_ring_close(struct pml_ring *r)
 /*
  * Call @fn for every sample in the ring, consuming them. Returns the
  * number of samples, or -1 on a record that does not parse.
+ *
+ * A task that just went to sleep may still be switching away from its
+ * CPU, its log not yet drained. A read() of the event drains the log of
+ * the CPU where the event is active, if any: do that first.
  */
 static inline long pml_ring_drain(struct pml_ring *r,
 				  void (*fn)(const struct pml_sample *, void *),
@@ -193,9 +197,13 @@ static inline long pml_ring_drain(struct pml_ring *r,
 {
 	unsigned char *data = (unsigned char *)r->meta + getpagesize();
 	uint64_t mask = (uint64_t)PML_RING_PAGES * getpagesize() - 1;
-	uint64_t head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
-	uint64_t tail = r->meta->data_tail;
+	uint64_t head, tail, count;
 	long n = 0;
+
+	if (read(r->fd, &count, sizeof(count)) < 0)
+		return -1;
+	head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+	tail = r->meta->data_tail;
 
 	while (tail < head) {
 		unsigned char rec[1024];
