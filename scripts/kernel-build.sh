@@ -12,12 +12,18 @@ HERE=$(dirname "$(realpath "$0")")
 SRC=$BUILD/src OBJ=$BUILD/obj
 mkdir -p "$BUILD" "$OBJ"
 
+# Say how long each part took: the kernel stage is the longest of make check.
+t0=$SECONDS
+took() { echo "kernel-build: $1 took $((SECONDS - t0))s" >&2; t0=$SECONDS; }
+
 "$HERE/kernel-base.sh" "$BUILD/../linux-base"
+took "the base tree"
 
 series_hash=$(cd "$PATCHES" && cat series $(grep -v '^#' series) | sha256sum | cut -c1-16)
 if [ "$(cat "$BUILD/series.stamp" 2>/dev/null)" != "$series_hash" ]; then
 	"$HERE/kernel-tree.sh" "$BUILD/../linux-base" "$SRC" "$PATCHES"
 	echo "$series_hash" > "$BUILD/series.stamp"
+	took "applying the series"
 fi
 
 CC=gcc
@@ -44,12 +50,15 @@ if [ "$(cat "$BUILD/config.stamp" 2>/dev/null)" != "$config_hash" ] || [ ! -f "$
 	done < "$PATCHES/config"
 	[ $missing -eq 0 ] || exit 1
 	echo "$config_hash" > "$BUILD/config.stamp"
+	took "configuring"
 fi
 
 echo "kernel-build: building bzImage and modules in $OBJ" >&2
 # A parallel build once failed on a fixdep race (FACTS.md): retry once.
 kmake bzImage modules || kmake bzImage modules
+took "compiling and linking"
 rm -rf "$BUILD/modules"
 kmake INSTALL_MOD_PATH="$BUILD/modules" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 kmake INSTALL_HDR_PATH="$BUILD/headers" headers_install >/dev/null
+took "installing modules and headers"
 ls -la "$OBJ/arch/x86/boot/bzImage" >&2

@@ -2,13 +2,15 @@
 /*
  * Event and task lifecycles: a monitored task exits, an event is closed
  * while its task runs, many short-lived children inherit the event, and
- * nothing stays behind (no EPT left in debugfs once the events are gone).
+ * nothing stays behind: no family left in debugfs once the events are
+ * gone, and no memory (MemFree and Slab) after many of them.
  */
 #include "pml_util.h"
 #include "pml_child.h"
 #include "pml_debugfs.h"
 #include "kselftest_harness.h"
 #include <signal.h>
+#include <time.h>
 #include <sys/wait.h>
 
 static void writer(int pages)
@@ -132,6 +134,112 @@ TEST_F(lifecycle, task_killed)
 	ASSERT_EQ(sizeof(count), read(fd, &count, sizeof(count)));
 	close(fd);
 	EXPECT_EQ(0, pml_debugfs_lines());
+}
+
+/* A /proc/meminfo value in KiB, -1 if it is missing. */
+static long meminfo_kb(const char *name)
+{
+	char line[256];
+	size_t len = strlen(name);
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			kb = atol(line + len + 1);
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Hand back what caches and RCU hold, so that MemFree and Slab count
+ * what is in use.
+ */
+static void settle_memory(void)
+{
+	sync();
+	usleep(200000);
+	if (system("echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory"))
+		printf("# could not drop caches\n");
+}
+
+/*
+ * One event family from start to end: a child writes 64 pages while
+ * monitored and exits, then the event is closed. Returns the number of
+ * EPT table pages the family had (debugfs ept_tables), -1 on error.
+ */
+static long one_family(int type)
+{
+	struct perf_event_attr attr;
+	struct pml_child child;
+	long tables;
+	pid_t pid;
+	int fd;
+
+	pid = pml_child_fork(&child);
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		volatile char *p = malloc(64 * 4096);
+		int i;
+
+		if (!p || !pml_child_wait(&child))
+			_exit(1);
+		for (i = 0; i < 64; i++)
+			p[i * 4096] = 1;
+		_exit(0);
+	}
+	pml_attr_init(&attr, type, 0);
+	attr.disabled = 0;
+	fd = pml_open(&attr, pid, -1);
+	tables = fd < 0 ? -1 : pml_debugfs_get("pid", pid, "ept_tables", false);
+	if (!pml_child_ok(pml_child_end(&child)))
+		tables = -1;
+	if (fd >= 0)
+		close(fd);
+	return tables;
+}
+
+#define FAMILIES 64
+
+/*
+ * Families come and go and leave no memory behind. A family that leaked
+ * its EPT would cost FAMILIES times its tables; allow the noise of page
+ * allocator caches up to 4 families' worth (here MemFree rather grows).
+ * Slab may grow by less than 1 KiB per family, which a leaked perf event
+ * or child task alone would exceed.
+ */
+TEST_F(lifecycle, no_memory_left)
+{
+	long tables, free0, free1, slab0, slab1;
+	int i;
+
+	struct timespec t0, t1;
+
+	tables = one_family(self->type);	/* warms the slab caches */
+	ASSERT_GT(tables, 0);
+	settle_memory();
+	settle_memory();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	free0 = meminfo_kb("MemFree");
+	slab0 = meminfo_kb("Slab");
+	ASSERT_GT(free0, 0);
+	ASSERT_GT(slab0, 0);
+	for (i = 0; i < FAMILIES; i++)
+		ASSERT_EQ(tables, one_family(self->type)) TH_LOG("family %d", i);
+	EXPECT_EQ(0, pml_debugfs_lines());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	settle_memory();
+	settle_memory();
+	free1 = meminfo_kb("MemFree");
+	slab1 = meminfo_kb("Slab");
+	TH_LOG("%d families of %ld EPT table pages in %.1f s: MemFree %+ld KiB, Slab %+ld KiB",
+	       FAMILIES, tables, t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       free1 - free0, slab1 - slab0);
+	EXPECT_LT(free0 - free1, 4 * tables * 4);
+	EXPECT_LT(slab1 - slab0, FAMILIES);
 }
 
 TEST_HARNESS_MAIN
