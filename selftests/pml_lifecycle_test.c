@@ -23,6 +23,19 @@ static void writer(int pages)
 			p[(size_t)i * 4096] = (char)i;
 }
 
+/* In the child: on the test's go, write 64 fresh pages, then exit. */
+static void write_and_exit(struct pml_child *child)
+{
+	volatile char *p = malloc(64 * 4096);
+	int i;
+
+	if (!p || !pml_child_wait(child))
+		_exit(1);
+	for (i = 0; i < 64; i++)
+		p[i * 4096] = 1;
+	_exit(0);
+}
+
 FIXTURE(lifecycle) {
 	int type;
 };
@@ -51,16 +64,8 @@ TEST_F(lifecycle, task_exits)
 
 	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
-	if (!pid) {
-		volatile char *p = malloc(64 * 4096);
-		int i;
-
-		if (!p || !pml_child_wait(&child))
-			_exit(1);
-		for (i = 0; i < 64; i++)
-			p[i * 4096] = 1;
-		_exit(0);
-	}
+	if (!pid)
+		write_and_exit(&child);
 	pml_attr_init(&attr, self->type, 0);
 	attr.disabled = 0;
 	fd = pml_open(&attr, pid, -1);
@@ -181,16 +186,8 @@ static long one_family(int type)
 	pid = pml_child_fork(&child);
 	if (pid < 0)
 		return -1;
-	if (!pid) {
-		volatile char *p = malloc(64 * 4096);
-		int i;
-
-		if (!p || !pml_child_wait(&child))
-			_exit(1);
-		for (i = 0; i < 64; i++)
-			p[i * 4096] = 1;
-		_exit(0);
-	}
+	if (!pid)
+		write_and_exit(&child);
 	pml_attr_init(&attr, type, 0);
 	attr.disabled = 0;
 	fd = pml_open(&attr, pid, -1);
