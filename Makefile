@@ -127,9 +127,8 @@ define tests-on
 endef
 selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh $(2)"
 # On 2 Bochs CPUs: the selftests where a second CPU changes what happens
-# (preemption, migration, IPIs from the reader, epoch ends in
-# stop_machine()). The others idle in sleeps, which Bochs SMP makes slow
-# (Documentation/bochs-smp.md).
+# (preemption, migration, IPIs from the reader). The others idle in
+# sleeps, which Bochs SMP makes slow (Documentation/bochs-smp.md).
 # pml_reuse_test, pml_epoch_test and pml_kernel_writes_test run with 1 CPU
 # only for now: on 2 CPUs, tests whose child steps over a socket hit the
 # harness's 30 s timeout now and then (huge_pages_cleared_while_preempted
