@@ -21,11 +21,14 @@ while IFS= read -r cmd; do
 	[ -z "$cmd" ] && continue
 	i=$((i + 1))
 	echo "PML-VM: cmd $i: $cmd"
+	start=$(cut -d' ' -f1 /proc/uptime)
 	# Output goes to the results disk only: a serial console is slow
 	# in Bochs, and the host prints it after the run.
 	sh -c "$cmd" > /out/cmd-$i.out 2>&1 < /dev/null
 	echo $? > /out/cmd-$i.rc
-	echo "PML-VM: cmd $i exit $(cat /out/cmd-$i.rc)"
+	# Guest seconds: under Bochs they follow the instruction count.
+	took=$(awk -v s="$start" '{ printf "%.0f", $1 - s }' /proc/uptime)
+	echo "PML-VM: cmd $i exit $(cat /out/cmd-$i.rc) after ${took}s guest time"
 done < /etc/pml/cmds
 
 dmesg > /out/dmesg.log

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Self-test of pml-vm, on QEMU and once on Bochs: a kernel WARNING fails
 # the run; exit codes, files copied in and files written to $OUT make the
-# round trip; a guest that hangs is stopped at the timeout and fails the
-# run, and on Bochs leaves its CPU state in hang.txt.
+# round trip; each command's end is reported as it happens; a guest that
+# hangs is stopped at the timeout and fails the run, and on Bochs leaves
+# its CPU state in hang.txt.
 # Usage: runner-selftest.sh PML_VM BZIMAGE ROOTFS OUTDIR
 set -uo pipefail
 PML_VM=$1 KERNEL=$2 ROOTFS=$3 OUT=$4
@@ -36,6 +37,8 @@ check "exit codes come back" '[ "$(cat "$OUT/roundtrip/cmd-1.rc")" = 0 ] && [ "$
 check "a host file goes in and a written file comes back" '[ "$(cat "$OUT/roundtrip/copy.txt")" = "$token" ]'
 check "Debian perf stat and record/report run in the guest" '[ "$(cat "$OUT/roundtrip/cmd-3.rc")" = 0 ] && [ "$(cat "$OUT/roundtrip/cmd-4.rc")" = 0 ]'
 check "perf runs perf-pml as perf pml in the guest" '[ "$(cat "$OUT/roundtrip/cmd-5.rc")" = 0 ]'
+check "each command's exit is reported as it happens, with its guest time" \
+	'grep -q "cmd 2 exit 3 after [0-9]*s guest time (host [0-9]*s)" "$OUT/last.log"'
 check "a clean run has no kernel log problems" '[ ! -s "$OUT/roundtrip/kernel-log-problems" ]'
 
 vm --out "$OUT/hang" --timeout 30 -- 'sleep 1000'
