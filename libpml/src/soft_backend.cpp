@@ -82,27 +82,23 @@ class SoftBackend : public Backend {
       ++epoch;
       stats_.epochs = epoch;
       // The tracker stays bound to the first image's mm; a second exec
-      // (wrapper scripts) would silently yield nothing from then on.
-      if (got.ok() && !exe_.empty() && read_exe() != exe_ && !exited_now()) {
+      // (wrapper scripts) would silently yield nothing from then on. An
+      // exiting task drops its mm (no exe link, ESRCH from the scan) before
+      // its pidfd turns readable, so only a task that still has an image
+      // can have exec'ed.
+      bool lost_mm = !got.ok() && got.error().errnum == ESRCH;
+      std::string exe_now = read_exe();
+      if (!exe_.empty() && !exe_now.empty() && (exe_now != exe_ || lost_mm) && !exited_now()) {
         if (collect_error_.ok())
           collect_error_ = make_error(
-              "tracking stopped early: process " + std::to_string(pid_) + " exec'ed " +
-                  read_exe() + " after " + exe_ +
-                  " (a wrapper script?); the software backend follows only the first "
+              "tracking stopped early: process " + std::to_string(pid_) +
+                  " exec'ed a second time (now " + exe_now +
+                  "; a wrapper script?); the software backend follows only the first "
                   "exec, run the program itself",
               ESRCH);
         return false;
       }
-      if (!got.ok() && collect_error_.ok()) {
-        if (got.error().errnum != ESRCH)
-          collect_error_ = got.error();
-        else if (kill(pid_, 0) == 0 && !exited_now())
-          collect_error_ = make_error(
-              "tracking stopped early: process " + std::to_string(pid_) +
-                  " exec'ed a second time (a wrapper script?); the software backend "
-                  "follows only the first exec, run the program itself",
-              ESRCH);
-      }
+      if (!got.ok() && !lost_mm && collect_error_.ok()) collect_error_ = got.error();
       return got.ok();
     };
     bool exited = false;

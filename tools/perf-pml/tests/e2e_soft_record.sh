@@ -61,3 +61,26 @@ got=$("$PERF_PML" report -i "$TMP/attach.data" --csv --sort page | awk -F, '$3 ~
 want="0x5a0000000000 0x5a0000001000 0x5a0000002000 0x5a0000005000 0x5a0000009000 0x5a0000011000 0x5a0000021000 0x5a000003f000 "
 [ "$got" = "$want" ] || { echo "FAIL: record -p pages: $got"; exit 1; }
 echo "PASS: record -p"
+# The software backends follow the first exec only: a wrapper that execs
+# the writer must stop with an error naming the second image, not record
+# nothing from then on. (The kernel pml event follows every exec.)
+if ! grep -q "using backend pml" "$TMP/record.err"; then
+  printf '#!/bin/sh\nexec "$@"\n' > "$TMP/wrap.sh"
+  chmod +x "$TMP/wrap.sh"
+  if "$PERF_PML" record --epoch 20ms -o "$TMP/wrap.data" -- "$TMP/wrap.sh" "$WRITER" 400 2>"$TMP/wrap.err"; then
+    echo "FAIL: record through an exec'ing wrapper gave status 0"; cat "$TMP/wrap.err"; exit 1
+  fi
+  grep -q "exec'ed a second time (now .*known_writer; a wrapper script?)" "$TMP/wrap.err" ||
+    { echo "FAIL: wrapper message:"; cat "$TMP/wrap.err"; exit 1; }
+  echo "PASS: a second exec stops the software backend with an error"
+fi
+# Exits are not execs: a task that has dropped its mm but whose pidfd is
+# not readable yet must end the record cleanly. The window is short, so
+# many short runs give it chances; each must succeed with the page set.
+for i in $(seq 20); do
+  "$PERF_PML" record -q --epoch 1ms -o "$TMP/short.data" -- "$WRITER" 20 2>"$TMP/short.err" ||
+    { echo "FAIL: short run $i:"; cat "$TMP/short.err"; exit 1; }
+  got=$("$PERF_PML" report -i "$TMP/short.data" --csv --sort page | awk -F, '$3 ~ /^0x5a0000/ {print $3}' | sort | tr '\n' ' ')
+  [ "$got" = "$want" ] || { echo "FAIL: short run $i pages: $got"; exit 1; }
+done
+echo "PASS: 20 short runs ended cleanly"
