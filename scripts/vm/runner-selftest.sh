@@ -3,7 +3,7 @@
 # the run; exit codes, files copied in and files written to $OUT make the
 # round trip; each command's end is reported as it happens; a guest that
 # hangs is stopped at the timeout and fails the run, and on Bochs leaves
-# its CPU state in hang.txt.
+# its CPU state in hang.txt; a killed runner stops its emulator.
 # Usage: runner-selftest.sh PML_VM BZIMAGE ROOTFS OUTDIR
 set -uo pipefail
 PML_VM=$1 KERNEL=$2 ROOTFS=$3 OUT=$4
@@ -44,6 +44,20 @@ check "a clean run has no kernel log problems" '[ ! -s "$OUT/roundtrip/kernel-lo
 vm --out "$OUT/hang" --timeout 30 -- 'sleep 1000'
 rc=$?
 check "a hanging guest is stopped and fails" '[ $rc -eq 1 ] && grep -q "did not finish within 30s" "$OUT/last.log"'
+
+# A runner that is killed (CI cancels, timeout(1)) or interrupted stops
+# its emulator, which runs in a session of its own.
+"$PML_VM" --vm qemu --kernel "$KERNEL" --rootfs "$ROOTFS" --out "$OUT/killed" -- 'sleep 1000' \
+	>"$OUT/killed.log" 2>&1 &
+runner=$!
+for _ in $(seq 60); do grep -q "cmd 1: sleep 1000" "$OUT/killed.log" && break; sleep 1; done
+emulator=$(pgrep -f -- "-serial file:$OUT/killed/console.log")
+kill -TERM "$runner"
+wait "$runner"
+rc=$?
+sleep 1
+check "a runner killed with SIGTERM stops its emulator" \
+	'[ -n "$emulator" ] && [ $rc -eq 143 ] && ! kill -0 $emulator 2>/dev/null'
 
 # Bochs: a guest still hung at the timeout leaves its CPU state behind.
 wait "$bochs_hang"
