@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include "pml_wait.h"
 
 struct pml_child {
 	pid_t pid;
@@ -89,25 +90,25 @@ static inline char pml_task_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+static inline long long pml_poll_asleep(void *pid)
+{
+	char state = pml_task_state(*(pid_t *)pid);
+
+	if (state == 'S')
+		return 0;
+	if (!state || state == 'Z' || state == 'X')
+		return PML_WAIT_FAIL;
+	return PML_WAIT_MORE;
+}
+
 /*
- * Wait until task @pid sleeps (state S), up to 10 s. A task that sleeps
- * waiting for its next order has made all the writes it will make until
- * then. Returns -1 on timeout or when the task is gone.
+ * Wait until task @pid sleeps (state S). A task that sleeps waiting for
+ * its next order has made all the writes it will make until then.
+ * Returns -1 on timeout or when the task is gone.
  */
 static inline int pml_wait_asleep(pid_t pid)
 {
-	char state;
-	int i;
-
-	for (i = 0; i < 10000; i++) {
-		state = pml_task_state(pid);
-		if (state == 'S')
-			return 0;
-		if (!state || state == 'Z' || state == 'X')
-			return -1;
-		usleep(1000);
-	}
-	return -1;
+	return pml_wait_until(pml_poll_asleep, &pid);
 }
 
 /*

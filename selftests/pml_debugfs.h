@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/types.h>
+#include "pml_wait.h"
 
 #define PML_DEBUGFS_EVENTS "/sys/kernel/debug/pml/events"
 
@@ -62,23 +63,29 @@ static inline long long pml_debugfs_get(const char *key, long long val,
 	return n;
 }
 
+struct pml_epoch_wait {
+	pid_t pid;
+	long long epoch;
+};
+
+static inline long long pml_poll_epoch(void *arg)
+{
+	struct pml_epoch_wait *w = arg;
+	long long now = pml_debugfs_get("pid", w->pid, "epoch", false);
+
+	return now >= w->epoch ? now : PML_WAIT_MORE;
+}
+
 /*
  * Wait until the epoch of the family monitoring @pid is at least @epoch.
  * Epochs end in a work item, a moment after their timer or reset. Returns
- * the epoch reached, or -1 when it takes longer than 10 s.
+ * the epoch reached, or -1 on timeout.
  */
 static inline long long pml_debugfs_wait_epoch(pid_t pid, long long epoch)
 {
-	long long now = -1;
-	int i;
+	struct pml_epoch_wait w = { pid, epoch };
 
-	for (i = 0; i < 10000; i++) {
-		now = pml_debugfs_get("pid", pid, "epoch", false);
-		if (now >= epoch)
-			return now;
-		usleep(1000);
-	}
-	return -1;
+	return pml_wait_until(pml_poll_epoch, &w);
 }
 
 #endif /* PML_DEBUGFS_H */
