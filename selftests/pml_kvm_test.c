@@ -198,14 +198,14 @@ static void vmm_write_page(void *unused)
 TEST(monitored_vcpu_thread)
 {
 	static struct vmm_seen seen;
-	int to_child[2], to_parent[2], status, i;
+	struct pml_child child;
+	int i;
 	unsigned long long id = 0;
 	struct pml_ring ring;
 	long long leaves;
 	unsigned long bad = 0;
 	pid_t pid;
 	long n;
-	char c;
 
 	if (!pml_cpu_capable())
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
@@ -213,16 +213,13 @@ TEST(monitored_vcpu_thread)
 	vmm_buf = mmap(NULL, 2 * VMM_PAGES * PG, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, (void *)vmm_buf);
-	ASSERT_EQ(0, pipe(to_child));
-	ASSERT_EQ(0, pipe(to_parent));
-	pid = fork();
+	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		struct guest_vm g;
 		int ret = 0;
 
-		pml_pin_cpu0();
-		if (read(to_child[0], &c, 1) != 1)
+		if (pml_pin_cpu0() || !pml_child_wait(&child))
 			_exit(1);
 		if (guest_create(&g)) {
 			fprintf(stderr, "# guest: %s\n", g.err);
@@ -238,28 +235,21 @@ TEST(monitored_vcpu_thread)
 			fprintf(stderr, "# only %u KVM_RUN calls\n", vmm_next);
 			ret = 1;
 		}
-		if (write(to_parent[1], ret ? "f" : "d", 1) != 1)
-			_exit(1);
-		/* Stay alive (and scheduled out) until the parent has read. */
-		if (read(to_child[0], &c, 1) != 1)
-			_exit(1);
-		_exit(ret);
+		/* Stay alive (and scheduled out) until the test has read. */
+		_exit(!ret && pml_child_step_done(&child) ? 0 : 1);
 	}
 	ASSERT_EQ(0, pml_ring_open(&ring, pid, 0, 0)) TH_LOG("open: %s", strerror(errno));
 	ASSERT_EQ(0, ioctl(ring.fd, PERF_EVENT_IOC_ID, &id));
-	ASSERT_EQ(1, write(to_child[1], "g", 1));
-	ASSERT_EQ(1, read(to_parent[0], &c, 1));
-	EXPECT_EQ('d', c) TH_LOG("the monitored VMM's guest gave wrong results");
-	ASSERT_EQ(0, pml_wait_asleep(pid));	/* in read(): done writing */
+	/* The child says "done" only when its guest gave the right results. */
+	ASSERT_EQ(0, pml_child_step(&child))
+		TH_LOG("the monitored VMM failed (its message is above)");
 
 	leaves = pml_debugfs_get("id", id, "vmx_insn_leaves", true);
 	seen.buf = (unsigned long)vmm_buf;
 	seen.tid = pid;
 	n = pml_ring_drain(&ring, vmm_sample, &seen);
 	ASSERT_GE(n, 0);
-	ASSERT_EQ(1, write(to_child[1], "x", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_TRUE(pml_child_ok(pml_child_end(&child)));
 
 	TH_LOG("%ld samples, %lld VMX-instruction leaves", n, leaves);
 	EXPECT_GT(leaves, 0LL);
