@@ -129,11 +129,8 @@ selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh $(2)"
 # On 2 Bochs CPUs: the selftests where a second CPU changes what happens
 # (preemption, migration, IPIs from the reader). The others idle in
 # sleeps, which Bochs SMP makes slow (Documentation/bochs-smp.md).
-# pml_reuse_test, pml_epoch_test and pml_kernel_writes_test run with 1 CPU
-# only for now: on 2 CPUs, tests whose child steps over a socket hit the
-# harness's 30 s timeout now and then (huge_pages_cleared_while_preempted
-# and ioc_reset_epochs once each; Documentation/testing.md).
-SMP_SELFTESTS := pml_pmu_test pml_exact_test pml_lifecycle_test
+SMP_SELFTESTS := pml_pmu_test pml_exact_test pml_lifecycle_test pml_reuse_test \
+	pml_epoch_test pml_kernel_writes_test
 # perf pml record and perf record -e pml// on the pml PMU: exactly the pages written.
 pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
 # The BPF examples (tools/perf-pml/bpf): on QEMU they load and attach;
