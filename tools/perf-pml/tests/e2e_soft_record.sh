@@ -52,12 +52,16 @@ if [ -x /usr/bin/perf ]; then
   done
   echo "PASS: perf script read $n samples of the recorded file"
 fi
+# The written pages of the writer's buffer in a recorded file, sorted.
+buffer_pages() {
+  "$PERF_PML" report -i "$1" --csv --sort page | awk -F, '$3 ~ /^0x5a0000/ {print $3}' | sort | tr '\n' ' '
+}
 # Attaching with -p to a running process: the same page set.
 "$WRITER" 1200 & wpid=$!
 sleep 0.1
 "$PERF_PML" record -q -p "$wpid" --epoch 20ms -o "$TMP/attach.data"
 wait "$wpid"
-got=$("$PERF_PML" report -i "$TMP/attach.data" --csv --sort page | awk -F, '$3 ~ /^0x5a0000/ {print $3}' | sort | tr '\n' ' ')
+got=$(buffer_pages "$TMP/attach.data")
 want="0x5a0000000000 0x5a0000001000 0x5a0000002000 0x5a0000005000 0x5a0000009000 0x5a0000011000 0x5a0000021000 0x5a000003f000 "
 [ "$got" = "$want" ] || { echo "FAIL: record -p pages: $got"; exit 1; }
 echo "PASS: record -p"
@@ -80,7 +84,7 @@ fi
 for i in $(seq 20); do
   "$PERF_PML" record -q --epoch 1ms -o "$TMP/short.data" -- "$WRITER" 20 2>"$TMP/short.err" ||
     { echo "FAIL: short run $i:"; cat "$TMP/short.err"; exit 1; }
-  got=$("$PERF_PML" report -i "$TMP/short.data" --csv --sort page | awk -F, '$3 ~ /^0x5a0000/ {print $3}' | sort | tr '\n' ' ')
+  got=$(buffer_pages "$TMP/short.data")
   [ "$got" = "$want" ] || { echo "FAIL: short run $i pages: $got"; exit 1; }
 done
 echo "PASS: 20 short runs ended cleanly"
