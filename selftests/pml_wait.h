@@ -34,7 +34,9 @@ static inline long long pml_wait_until(long long (*poll)(void *arg), void *arg)
 		if (v != PML_WAIT_MORE)
 			return v < 0 ? -1 : v;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= PML_WAIT_SECONDS)
+		/* Whole timespecs: seconds alone would cut up to 1 s off. */
+		if ((now.tv_sec - start.tv_sec) * 1000000000LL +
+		    now.tv_nsec - start.tv_nsec >= PML_WAIT_SECONDS * 1000000000LL)
 			return -1;
 		usleep(1000);
 	}
