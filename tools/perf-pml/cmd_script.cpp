@@ -18,6 +18,11 @@ struct ScriptPrinter {
   bool samples_only;
 
   void operator()(const pml::Record& rec) {
+    print(rec);
+    stop_if_stdout_failed("script");
+  }
+
+  void print(const pml::Record& rec) {
     maps.add(rec);
     if (auto* s = std::get_if<pml::Sample>(&rec)) {
       const auto& ev = reader.events()[s->event_index];

