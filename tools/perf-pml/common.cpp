@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "options.h"
+
 namespace perf_pml {
 
 void print_error(const char* cmd, const std::string& message) {
@@ -20,6 +22,10 @@ void print_warning(const char* cmd, const std::string& message) {
 }
 
 pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& path) {
+  if (std::string why = check_perf_data_path(path, false); !why.empty()) {
+    print_error(cmd, why);
+    return pml::make_error(why, ENOTSUP);
+  }
   auto r = pml::PerfDataReader::open(path);
   if (!r.ok()) {
     std::string msg = r.error().message;

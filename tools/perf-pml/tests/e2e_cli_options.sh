@@ -57,4 +57,41 @@ if [ -w /dev/full ]; then
     fail "/dev/full message: $(cat full.err)"
 fi
 
+# --- 2. Numbers are parsed strictly.
+"$GEN" -o lin.data --samples 24 --pattern linear || fail "pml-gen"
+expect_usage_error "perf pml report: error: invalid value 'abc' for --limit: not a number" \
+  report -i lin.data --limit abc
+expect_usage_error "invalid value '3x' for --limit: not a number" report -i lin.data --limit 3x
+expect_usage_error "invalid value '-1' for --limit" report -i lin.data --limit=-1
+expect_usage_error "invalid value 'abc' for --hot-fraction: not a number" \
+  report -i lin.data --hot-fraction abc
+expect_usage_error "invalid value '0' for --hot-fraction: out of range" \
+  report -i lin.data --hot-fraction 0
+expect_usage_error "invalid value '1.5' for --hot-fraction: out of range" \
+  report -i lin.data --hot-fraction 1.5
+expect_usage_error "invalid value '0' for --bucket: must be at least 1ms" report -i lin.data --bucket 0
+expect_usage_error "option '--stdio' takes no value" report -i lin.data --stdio=1
+expect_usage_error "switch '-S' takes no value" script -i lin.data -S=1
+expect_usage_error "invalid value 'abc' for -m: not a page count or size" record -m abc -- /bin/true
+expect_usage_error "invalid value '0' for --mmap-pages: at least one page" record --mmap-pages 0 -- /bin/true
+expect_usage_error "invalid value '12Q' for -m: unknown size unit 'Q'" stat -m 12Q -- /bin/true
+expect_usage_error "invalid value 'abc' for -p: not a number" record -p abc
+expect_usage_error "invalid value '1,2' for -p: one pid only" stat -p 1,2
+expect_usage_error "invalid value '500us' for --epoch: below a millisecond" record --epoch 500us -- /bin/true
+expect_usage_error "invalid value 'bogus' for --backend" record --backend bogus -- /bin/true
+"$PERF_PML" report -i lin.data --csv --sort page --limit 3 >lim.out 2>/dev/null || fail "--limit 3"
+printf 'page_epochs,pages,page\n1,1,0x10000000\n1,1,0x10001000\n1,1,0x10002000\n' |
+  diff - lim.out >/dev/null || fail "--limit 3 printed: $(cat lim.out)"
+# -m takes what perf's -m takes, rounded up to a power of two like perf.
+"$PERF_PML" record -m 3 -o m.data -- "$WRITER" 2>m.err || fail "record -m 3: $(cat m.err)"
+grep -q "rounding mmap pages size to 16.0 KiB (4 pages)" m.err || fail "-m 3: $(cat m.err)"
+"$PERF_PML" record -q -m 512K -o m.data -- "$WRITER" 2>m.err || fail "record -m 512K: $(cat m.err)"
+! grep -q rounding m.err || fail "-m 512K (128 pages) was rounded: $(cat m.err)"
+
+# --- 4. -o - (perf.data pipe mode) is refused, and no file "-" appears.
+expect_usage_error "perf.data pipe mode (perf record -o -) is not supported" record -o - -- /bin/true
+[ ! -e ./- ] || fail "record -o - created a file named '-'"
+"$PERF_PML" script -i - >/dev/null 2>pipe.err && fail "script -i - gave status 0"
+grep -q "pipe mode (reading from stdin) is not supported" pipe.err || fail "-i -: $(cat pipe.err)"
+
 echo PASS
