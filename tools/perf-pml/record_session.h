@@ -18,7 +18,7 @@ namespace perf_pml {
 struct SessionOptions {
   std::string backend = "auto";
   pid_t pid = 0;            // -p; 0: run the command
-  uint64_t epoch_ms = 100;  // --epoch
+  uint64_t epoch_ms = 100;  // -e pml/epoch=N/ or --epoch
   uint64_t ring_pages = 0;  // -m, a power of two; 0: the backend's default
   bool quiet = false;
   std::vector<std::string> command;
@@ -26,6 +26,7 @@ struct SessionOptions {
   void add_to(OptionParser& parser);
 
  private:
+  int events_ = 0;             // -e given how often
   std::string mmap_rounded_;   // perf's "rounding mmap pages" note, shown unless -q
 };
 

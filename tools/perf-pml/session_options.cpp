@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "pml/backend.h"
+#include "pml_event_spec.h"
 #include "record_session.h"
 
 namespace perf_pml {
@@ -17,7 +18,13 @@ void SessionOptions::add_to(OptionParser& p) {
     if (why.empty()) pid = pid_t(n);
     return why;
   });
-  p.custom('e', "epoch", "duration",
+  p.custom('e', "event", "pml/epoch=N/",
+           "the pml event in perf's syntax: pml/epoch=10/ (ms), pml/epoch=1s/",
+           [this](const std::string& v) {
+             if (++events_ > 1) return std::string("one event only: -e was given twice");
+             return parse_pml_event(v, &epoch_ms);
+           });
+  p.custom(0, "epoch", "duration",
            "epoch length: 100ms (default), 1s, 2m; bare number: ms; 0: none",
            [this](const std::string& v) { return parse_duration_ms(v, &epoch_ms); });
   p.custom(0, "backend", "auto|pml|uffd|softdirty",

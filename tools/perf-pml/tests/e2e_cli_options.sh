@@ -88,6 +88,22 @@ grep -q "rounding mmap pages size to 16.0 KiB (4 pages)" m.err || fail "-m 3: $(
 "$PERF_PML" record -q -m 512K -o m.data -- "$WRITER" 2>m.err || fail "record -m 512K: $(cat m.err)"
 ! grep -q rounding m.err || fail "-m 512K (128 pages) was rounded: $(cat m.err)"
 
+# --- 3. -e takes perf's event syntax; --epoch stays.
+"$PERF_PML" record -q -e pml/epoch=20/ -o e.data -- "$WRITER" 2>e.err || fail "-e pml/epoch=20/: $(cat e.err)"
+"$PERF_PML" report -i e.data --stdio 2>/dev/null | grep -q "of event 'pml/epoch=20/'" ||
+  fail "-e pml/epoch=20/ not the recorded event"
+"$PERF_PML" stat -e pml/epoch=1s/ -- /bin/true 2>s.err || fail "stat -e pml/epoch=1s/: $(cat s.err)"
+grep -q "epoch 1000 ms" s.err || fail "-e pml/epoch=1s/ is not 1000 ms: $(cat s.err)"
+"$PERF_PML" record -q --epoch 30ms -o e.data -- "$WRITER" 2>e.err || fail "--epoch 30ms: $(cat e.err)"
+"$PERF_PML" report -i e.data --stdio 2>/dev/null | grep -q "of event 'pml/epoch=30/'" ||
+  fail "--epoch 30ms not recorded"
+"$PERF_PML" stat -e pml/epoch=50/ -- "$WRITER" 2>s.err || fail "stat -e: $(cat s.err)"
+grep -q "epoch 50 ms" s.err || fail "stat -e pml/epoch=50/: $(cat s.err)"
+expect_usage_error "invalid value 'cpu/cycles/' for -e: unknown PMU 'cpu'" record -e cpu/cycles/ -- /bin/true
+expect_usage_error "unknown term 'foo' for PMU pml (known: epoch=N, config=N, dirty_pages)" \
+  stat -e pml/foo=1/ -- /bin/true
+expect_usage_error "one event only: -e was given twice" record -e pml// -e pml// -- /bin/true
+
 # --- 4. -o - (perf.data pipe mode) is refused, and no file "-" appears.
 expect_usage_error "perf.data pipe mode (perf record -o -) is not supported" record -o - -- /bin/true
 [ ! -e ./- ] || fail "record -o - created a file named '-'"
