@@ -67,6 +67,7 @@ int cmd_report(const std::vector<std::string>& args) {
     ctx.sort_keys = {"Symbol", "Binary"};
   }
   ctx.limit = limit;
+  ctx.hot_fraction = hot_fraction;
 
   auto reader = open_input("report", input);
   if (!reader.ok()) return 1;

@@ -110,4 +110,15 @@ expect_usage_error "perf.data pipe mode (perf record -o -) is not supported" rec
 "$PERF_PML" script -i - >/dev/null 2>pipe.err && fail "script -i - gave status 0"
 grep -q "pipe mode (reading from stdin) is not supported" pipe.err || fail "-i -: $(cat pipe.err)"
 
+# --- 5. --sort symbol must be alone, and says so.
+"$PERF_PML" report -i lin.data --sort symbol,pid >/dev/null 2>sort.err && fail "--sort symbol,pid accepted"
+grep -q "perf pml report: error: --sort symbol cannot be combined with other keys: give it alone" sort.err ||
+  fail "--sort symbol,pid: $(cat sort.err)"
+
+# --- 6. The header says the hot fraction asked for.
+"$PERF_PML" report -i lin.data --stdio --hot-fraction 0.25 2>/dev/null | grep -q \
+  "^# Hot pages (written in more than 25% of " || fail "header ignores --hot-fraction"
+"$PERF_PML" report -i lin.data --stdio 2>/dev/null | grep -q \
+  "^# Hot pages (written in more than 50% of " || fail "header without --hot-fraction"
+
 echo PASS
