@@ -137,4 +137,18 @@ assert events[0] == "page-epochs" and "unique-pages" in events, events
 ' j.out || fail "stat -j is not one JSON object per line: $(cat j.out)"
 expect_usage_error "-x and -j are exclusive" stat -x, -j -- /bin/true
 
+# --- 8. script -F: the fields asked for, the addresses pml-gen wrote.
+"$PERF_PML" script -i lin.data -F addr >f.out 2>f.err || fail "script -F addr: $(cat f.err)"
+got=$(awk '{print $1}' f.out | tr '\n' ' ')
+want=$(for i in $(seq 0 23); do printf '%x ' $((0x10000000 + i * 4096)); done)
+[ "$got" = "$want" ] || fail "script -F addr: got '$got' want '$want'"
+"$PERF_PML" script -i lin.data -F tid,addr,epoch | head -1 | grep -qE '^ +1000 +10000000 0$' ||
+  fail "script -F tid,addr,epoch: $("$PERF_PML" script -i lin.data -F tid,addr,epoch | head -1)"
+if [ -x "$PERF" ]; then  # the same addresses as perf script -F addr
+  "$PERF" script -i lin.data -F addr 2>/dev/null | awk '{print $1}' >perf.addr
+  awk '{print $1}' f.out | diff - perf.addr >/dev/null || fail "perf script -F addr differs"
+fi
+expect_usage_error "unknown field 'bogus' (known: comm,pid,tid," script -i lin.data -F addr,bogus
+"$PERF_PML" script -i lin.data -F phys_addr >/dev/null 2>f.err && fail "-F phys_addr without PHYS_ADDR"
+grep -q "do not have the field 'phys_addr'" f.err || fail "-F phys_addr: $(cat f.err)"
 echo PASS
