@@ -1,7 +1,6 @@
 #include "pml_event_spec.h"
 
 #include <sstream>
-#include <vector>
 
 #include "options.h"
 
