@@ -1,9 +1,9 @@
 #include "common.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -75,19 +75,20 @@ std::string format_time(uint64_t ns) {
   return buf;
 }
 
-namespace {
-std::atomic<bool> g_pipe_closed{false};
-void on_sigpipe(int) { g_pipe_closed.store(true); }
-}  // namespace
+static void ignore_signal(int) {}
 
 void catch_broken_pipe() {
   struct sigaction sa {};
-  sa.sa_handler = on_sigpipe;
+  sa.sa_handler = ignore_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGPIPE, &sa, nullptr);
 }
 
-bool output_pipe_closed() { return g_pipe_closed.load(); }
+bool stdout_reader_gone() {
+  pollfd p{STDOUT_FILENO, POLLOUT, 0};
+  // A pipe without readers polls POLLERR; a socket whose peer left, POLLHUP.
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
 
 static void print_write_error(const char* cmd, int err) {
   print_error(cmd, std::string("cannot write the output: ") +
@@ -99,7 +100,7 @@ static void print_write_error(const char* cmd, int err) {
 void stop_if_stdout_failed(const char* cmd) {
   if (!std::ferror(stdout)) return;
   int err = errno;  // the failed write's, checked right after each print
-  if (output_pipe_closed()) std::_Exit(kBrokenPipeExit);
+  if (err == EPIPE || stdout_reader_gone()) std::_Exit(kBrokenPipeExit);
   print_write_error(cmd, err);
   std::fflush(stderr);
   std::_Exit(1);
@@ -109,12 +110,10 @@ int finish_stdout(const char* cmd, int status) {
   errno = 0;
   bool failed = std::fflush(stdout) != 0 || std::ferror(stdout);
   int err = errno;
-  if (output_pipe_closed()) return kBrokenPipeExit;
-  if (failed) {
-    print_write_error(cmd, err);
-    return 1;
-  }
-  return status;
+  if (!failed) return status;
+  if (err == EPIPE || stdout_reader_gone()) return kBrokenPipeExit;
+  print_write_error(cmd, err);
+  return 1;
 }
 
 bool has_pml_event(const pml::PerfDataReader& reader) {

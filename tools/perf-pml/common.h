@@ -38,8 +38,9 @@ std::string format_time(uint64_t ns);  // "12345.678901" seconds, like perf scri
 // run 'perf-pml'". So SIGPIPE is caught (not ignored: a launched workload
 // must get the default back at exec) and writes fail with EPIPE instead.
 void catch_broken_pipe();
-// True once a write went to a pipe nobody reads.
-bool output_pipe_closed();
+// True when stdout is a pipe or socket nobody reads any more (asked of the
+// fd, so that EPIPE from another pipe, e.g. to a child, does not count).
+bool stdout_reader_gone();
 // The status then: 128 + SIGPIPE, what the shell shows for perf script
 // killed by SIGPIPE, but returned, so perf passes it on without a message.
 inline constexpr int kBrokenPipeExit = 141;
