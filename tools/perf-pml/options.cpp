@@ -77,7 +77,8 @@ const OptionSpec* OptionParser::find_long(const std::string& name, std::string* 
   // Like perf, an unambiguous prefix names the option.
   std::vector<const OptionSpec*> matches;
   for (auto& s : specs_)
-    if (!s.long_name.empty() && s.long_name.rfind(name, 0) == 0) matches.push_back(&s);
+    if (!name.empty() && !s.long_name.empty() && s.long_name.rfind(name, 0) == 0)
+      matches.push_back(&s);
   if (matches.size() == 1) return matches[0];
   if (matches.empty()) {
     *error = "unknown option '--" + name + "'";

@@ -99,6 +99,8 @@ TEST(OptionParser, RejectsUnknownAndMissingValues) {
   EXPECT_NE(parse_stderr(p, {"stray"}, &ok).find("error: unexpected argument 'stray'"),
             std::string::npos);
   EXPECT_FALSE(ok);
+  EXPECT_NE(parse_stderr(p, {"--=x"}, &ok).find("error: unknown option '--'"), std::string::npos);
+  EXPECT_FALSE(ok);
 }
 
 TEST(OptionParser, FlagsTakeNoValue) {
