@@ -18,8 +18,9 @@
 namespace perf_pml {
 
 int cmd_report(const std::vector<std::string>& args) {
-  std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path, limit_text;
-  std::string hot_text, bucket_text;
+  std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path;
+  uint64_t limit = 0, bucket_ms = 0;
+  double hot_fraction = 0.5;
   bool stdio = false, json = false, csv = false, no_symbols = false;
   OptionParser opts("report", "perf pml report [<options>]");
   opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
@@ -33,11 +34,15 @@ int cmd_report(const std::vector<std::string>& args) {
   opts.value(0, "trace", "file.json",
              "write a Chrome/Perfetto trace of working set and dirty rate per thread",
              &trace_path);
-  opts.value(0, "limit", "n", "print at most n rows", &limit_text);
-  opts.value(0, "hot-fraction", "f", "hot = written in more than f of the epochs (default 0.5)",
-             &hot_text);
-  opts.value(0, "bucket", "duration", "dirty-rate bucket (default: epoch length or 10ms)",
-             &bucket_text);
+  opts.number(0, "limit", "n", "print at most n rows (default 0: all)", &limit);
+  opts.fraction(0, "hot-fraction", "f",
+                "hot = written in more than f of the epochs, 0 < f <= 1 (default 0.5)",
+                &hot_fraction);
+  opts.custom(0, "bucket", "duration", "dirty-rate bucket (default: epoch length or 10ms)",
+              [&](const std::string& v) {
+                std::string why = parse_duration_ms(v, &bucket_ms);
+                return why.empty() && bucket_ms == 0 ? "must be at least 1ms" : why;
+              });
   opts.flag(0, "no-symbols", "do not read binaries for .data/.bss symbols", &no_symbols);
   std::vector<std::string> rest;
   if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
@@ -61,7 +66,8 @@ int cmd_report(const std::vector<std::string>& args) {
   } else {
     ctx.sort_keys = {"Symbol", "Binary"};
   }
-  if (!limit_text.empty()) ctx.limit = std::strtoull(limit_text.c_str(), nullptr, 10);
+  ctx.limit = limit;
+  ctx.hot_fraction = hot_fraction;
 
   auto reader = open_input("report", input);
   if (!reader.ok()) return 1;
@@ -83,15 +89,8 @@ int cmd_report(const std::vector<std::string>& args) {
   if (has_pml_event(*reader)) epoch_ns = (events[0].attr.config & pml::abi::kEpochConfigMask) * 1000000ULL;
   pml::AnalysisOptions aopts;
   aopts.rate_bucket_ns = epoch_ns ? epoch_ns : 10'000'000ULL;
-  if (!bucket_text.empty()) {
-    uint64_t ms;
-    if (!parse_duration_ms(bucket_text, &ms) || ms == 0) {
-      print_error("report", "bad --bucket '" + bucket_text + "'");
-      return 129;
-    }
-    aopts.rate_bucket_ns = ms * 1000000ULL;
-  }
-  if (!hot_text.empty()) aopts.hot_fraction = std::strtod(hot_text.c_str(), nullptr);
+  if (bucket_ms) aopts.rate_bucket_ns = bucket_ms * 1000000ULL;
+  aopts.hot_fraction = hot_fraction;
   aopts.data_symbols = !no_symbols;
 
   pml::Analyzer analyzer(aopts);

@@ -46,8 +46,8 @@ void print_stdio(FILE* out, const ReportContext& c) {
                s.wss_mean, s.wss_max, human_bytes(s.wss_max * 4096).c_str());
   std::fprintf(out, "# Dirty rate: mean %.0f pages/s, peak %.0f pages/s\n", s.rate_mean,
                s.rate_peak);
-  std::fprintf(out, "# Hot pages (written in more than half of %" PRIu64 " epochs): %" PRIu64 "\n",
-               a.hot.total_epochs, a.hot.hot_pages);
+  std::fprintf(out, "# Hot pages (written in more than %.4g%% of %" PRIu64 " epochs): %" PRIu64 "\n",
+               100 * c.hot_fraction, a.hot.total_epochs, a.hot.hot_pages);
   if (a.huge.huge_pages)
     std::fprintf(out, "# Huge pages: %" PRIu64 " written, %.1f of 512 subpages each on average\n",
                  a.huge.huge_pages, double(a.huge.subpages_written) / double(a.huge.huge_pages));

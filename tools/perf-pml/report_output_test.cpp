@@ -30,6 +30,20 @@ TEST(Summarize, HandComputedNumbers) {
   EXPECT_DOUBLE_EQ(s.rate_mean, 100.0);  // 30 pages over 3 buckets of 0.1 s
 }
 
+TEST(PrintStdio, HeaderSaysTheHotFractionAskedFor) {
+  ReportContext c;
+  c.analysis = sample_report();
+  c.analysis.hot.total_epochs = 3;
+  c.hot_fraction = 0.25;
+  char buf[2048] = {};
+  FILE* f = fmemopen(buf, sizeof buf, "w");
+  print_stdio(f, c);
+  std::fclose(f);
+  EXPECT_NE(std::string(buf).find("# Hot pages (written in more than 25% of 3 epochs): 0\n"),
+            std::string::npos)
+      << buf;
+}
+
 TEST(PrintCsv, RowsWithQuoting) {
   ReportContext c;
   c.sort_keys = {"Mapping"};
