@@ -105,7 +105,6 @@ void Heatmap::finish_layout() {
   } else {
     columns_ = t0_ < t1_ ? max_columns_ : 1;
   }
-  column_time_.assign(size_t(columns_), UINT64_MAX);
   grid_.assign(size_t(std::max(total_rows_, 1)) * size_t(columns_), 0);
 }
 
@@ -142,7 +141,6 @@ void Heatmap::paint_add(const pml::Record& r) {
   };
   int first = row_at(page), last = std::max(first + 1, row_at(page + 1));
   int col = column_of(s->epoch, s->time);
-  column_time_[size_t(col)] = std::min(column_time_[size_t(col)], s->time);
   for (int row = reg.row0 + first; row < reg.row0 + last; ++row) {
     uint32_t& c = grid_[size_t(row) * size_t(columns_) + size_t(col)];
     if (c < UINT32_MAX) ++c;

@@ -73,7 +73,6 @@ class Heatmap {
   bool saw_epochs_ = false, by_epoch_ = false;
   uint64_t epochs_per_column_ = 1;
   int columns_ = 1;
-  std::vector<uint64_t> column_time_;  // first sample time per column (paint), UINT64_MAX none
   std::vector<uint32_t> grid_;
   uint32_t max_cell_ = 0;
   uint64_t painted_ = 0;

@@ -118,7 +118,7 @@ std::string Heatmap::svg(const std::string& title) const {
   std::string sub = std::to_string(painted_) + " samples in " + std::to_string(regions_.size()) +
                     " mapping" + (regions_.size() == 1 ? "" : "s") + "; a column is ";
   sub += by_epoch_ ? std::to_string(epochs_per_column_) + (epochs_per_column_ == 1 ? " epoch" : " epochs")
-                   : "a time slice";
+                   : fixed(double(t1_ - std::min(t0_, t1_) + 1) / columns_ / 1e6, 3) + " ms";
   sub += "; a band is one mapping's written pages, low addresses at the top";
   text(name_x, 40, sub, " fill=\"#555555\"");
   text(name_x, plot_y - 8, "mapping", " font-weight=\"bold\" class=\"axis-title\"");
@@ -193,26 +193,40 @@ std::string Heatmap::svg(const std::string& title) const {
   out << "<line x1=\"" << fixed(plot_x, 1) << "\" x2=\"" << fixed(plot_x + plot_w, 1) << "\" y1=\""
       << fixed(axis_y + 1, 1) << "\" y2=\"" << fixed(axis_y + 1, 1) << "\" stroke=\"#555555\"/>\n";
   const uint64_t t_first = t0_ == UINT64_MAX ? 0 : t0_;
+  // Epochs are periodic: the time scale they imply, from the first and the
+  // last sample (idle epochs have no sample of their own to show a time).
+  const double ns_per_epoch = by_epoch_ && e1_ > e0_ ? double(t1_ - t_first) / double(e1_ - e0_) : 0;
   const int step = int(std::min<uint64_t>(nice_at_least(uint64_t((64 + col_px - 1) / col_px)),
                                           uint64_t(std::max(columns_, 1))));
-  for (int col = 0; col < columns_; col += step) {
-    double tx = plot_x + col * col_px;
+  auto xtick = [&](double tx) {
     out << "<line class=\"xtick\" x1=\"" << fixed(tx, 1) << "\" x2=\"" << fixed(tx, 1) << "\" y1=\""
         << fixed(axis_y + 1, 1) << "\" y2=\"" << fixed(axis_y + 6, 1) << "\" stroke=\"#555555\"/>\n";
-    const char* anchor = col == 0 ? "start" : "middle";
-    std::string attrs = std::string(" text-anchor=\"") + anchor + "\" class=\"xlabel\"";
-    uint64_t t = column_time_[size_t(col)];
-    std::string secs = t == UINT64_MAX ? "" : fixed(double(t - std::min(t, t_first)) / 1e9, 3) + "s";
-    if (by_epoch_) {
-      text(tx, axis_y + 18, std::to_string(e0_ + uint64_t(col) * epochs_per_column_), attrs.c_str());
-      if (!secs.empty()) text(tx, axis_y + 31, secs, (attrs + " fill=\"#555555\"").c_str());
-    } else {
-      if (secs.empty()) secs = fixed(double(t1_ - t_first) * col / columns_ / 1e9, 3) + "s";
-      text(tx, axis_y + 18, secs, attrs.c_str());
+  };
+  if (!by_epoch_) {
+    // Time slices: ticks at round times (1, 2 or 5 x 10^n ns), >= 64 px apart.
+    const double span_ns = double(t1_ - t_first + 1);
+    const uint64_t step_ns = nice_at_least(uint64_t(std::ceil(span_ns * 64 / plot_w)));
+    for (uint64_t t = 0; double(t) < span_ns; t += step_ns) {
+      double tx = plot_x + double(t) / span_ns * plot_w;
+      xtick(tx);
+      int digits = std::clamp(9 - int(std::floor(std::log10(double(step_ns)))), 0, 9);
+      text(tx, axis_y + 18, fixed(double(t) / 1e9, digits) + "s",
+           t == 0 ? " text-anchor=\"start\" class=\"xlabel\"" : " text-anchor=\"middle\" class=\"xlabel\"");
     }
   }
+  for (int col = 0; by_epoch_ && col < columns_; col += step) {
+    double tx = plot_x + col * col_px;
+    xtick(tx);
+    const char* anchor = col == 0 ? "start" : "middle";
+    std::string attrs = std::string(" text-anchor=\"") + anchor + "\" class=\"xlabel\"";
+    const uint64_t epochs_in = uint64_t(col) * epochs_per_column_;
+    text(tx, axis_y + 18, std::to_string(e0_ + epochs_in), attrs.c_str());
+    if (ns_per_epoch > 0 || col == 0)
+      text(tx, axis_y + 31, fixed(double(epochs_in) * ns_per_epoch / 1e9, 3) + "s",
+           (attrs + " fill=\"#555555\"").c_str());
+  }
   text(plot_x + plot_w / 2.0, axis_y + 50,
-       by_epoch_ ? "epoch (below it: its first write, seconds since the first sample)"
+       by_epoch_ ? "epoch (below it: seconds since the first sample)"
                  : "time since the first sample (this file has no pml epochs)",
        " text-anchor=\"middle\" font-weight=\"bold\" class=\"axis-title\"");
   if (hidden_regions_)

@@ -66,6 +66,10 @@ TEST(Heatmap, CompressesToWrittenExtentAndPlacesCellsInTime) {
   // Time span [1000, 2000], 10 columns: t=1000 -> col 0, t=2000 -> col 9.
   EXPECT_EQ(h.cell(heap.row0, 0), 1u);
   EXPECT_EQ(h.cell(heap.row0 + heap.rows - 1, 9), 1u);
+  // Time ticks at round times: span 1001 ns, >= 64 px apart on 800 px.
+  std::string svg = h.svg("t");
+  EXPECT_NE(svg.find("class=\"xlabel\">0.0000000s<"), std::string::npos);
+  EXPECT_NE(svg.find("class=\"xlabel\">0.0000001s<"), std::string::npos);
   // The one written page of the anon band fills all its rows.
   for (int row = anon.row0; row < anon.row0 + anon.rows; ++row) {
     EXPECT_EQ(h.cell(row, 0), 1u);
@@ -181,6 +185,15 @@ TEST(Heatmap, BoundedSizeForAnyInput) {
   std::string svg = h.svg("pml/epoch=1/");
   EXPECT_LT(svg.size(), 1000000u);
   EXPECT_NE(svg.find("260 more mappings with"), std::string::npos);
+}
+
+TEST(Heatmap, NoWrittenMappingStillGivesAPicture) {
+  Heatmap h;
+  run(h, {sample(1, 0x900000, 5)});  // no mapping covers it
+  EXPECT_TRUE(h.regions().empty());
+  std::string svg = h.svg("t");
+  EXPECT_NE(svg.find("0 samples in 0 mappings"), std::string::npos);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
 }
 
 TEST(SvgText, ValidUtf8AndElision) {
