@@ -94,7 +94,8 @@ struct ElfReader {
     return out;
   }
 
-  // Writable, allocated, not code: .data, .bss, .tdata's neighbours, ...
+  // Writable, allocated, not code: .data, .bss, .data.rel.ro; not TLS,
+  // whose addresses are per thread.
   static bool is_data_section(Elf* elf, GElf_Word shndx) {
     if (shndx == SHN_UNDEF || shndx == GElf_Word(-1) || shndx >= SHN_LORESERVE) return false;
     GElf_Shdr sh;
