@@ -193,14 +193,19 @@ struct SymbolUse {
 
 class ElfDataSymbols;
 
+// Names are demangled. A stripped binary's symbols come from its separate
+// debug file, found by build-id or .gnu_debuglink under debuginfo_path
+// (elfutils' syntax; "" = ":.debug:/usr/lib/debug").
 class DataSymbols {
  public:
-  DataSymbols();
+  explicit DataSymbols(std::string debuginfo_path = "");
   ~DataSymbols();
   DataSymbols(DataSymbols&&) noexcept;
   void add(const Record& r);
   // Sorted by page_epochs, largest first.
   std::vector<SymbolUse> result() const;
+  // Why binaries with written data pages could not be read, one per file.
+  std::vector<std::string> errors() const;
 
  private:
   struct Impl;
