@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "process_tree.h"
 #include "pml/unique_fd.h"
 
 namespace pml::soft {
@@ -23,11 +24,9 @@ namespace {
       _exit(127);
     }
   }
-  if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) {
-    int e = errno;
-    (void)!write(error_pipe, &e, sizeof(e));
-    _exit(127);
-  }
+  // The parent seizes us while we are stopped (PTRACE_SEIZE, unlike
+  // PTRACE_TRACEME, allows PTRACE_INTERRUPT and PTRACE_LISTEN).
+  raise(SIGSTOP);
   execvp(argv[0], argv);
   int e = errno;
   (void)!write(error_pipe, &e, sizeof(e));
@@ -51,21 +50,49 @@ Result<pid_t> launchStoppedAtExec(const std::vector<std::string>& argv, const La
   if (pid == 0) execChild(c_argv.data(), options, write_end.get());
   write_end.reset();
 
+  auto reap = [&] {
+    kill(pid, SIGKILL);
+    int st;
+    while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {
+    }
+  };
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
+  while (waitpid(pid, &status, WUNTRACED) < 0) {
     if (errno != EINTR) return errnoError("waitpid");
   }
-  if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP) return pid;
-
-  int child_errno = 0;
-  ssize_t n = read(read_end.get(), &child_errno, sizeof(child_errno));
-  if (WIFSTOPPED(status)) {  // stopped for another reason: not usable
-    kill(pid, SIGKILL);
-    ptrace(PTRACE_DETACH, pid, nullptr, nullptr);
-    waitpid(pid, &status, 0);
+  if (!WIFSTOPPED(status)) {  // a redirection failed
+    int child_errno = 0;
+    if (read(read_end.get(), &child_errno, sizeof(child_errno)) == sizeof(child_errno))
+      return errnoError(child_errno, "cannot start " + argv[0]);
+    return make_error("child " + argv[0] + " exited before its exec", ECHILD);
   }
-  if (n == sizeof(child_errno)) return errnoError(child_errno, "exec " + argv[0]);
-  return make_error("child " + argv[0] + " did not reach its exec stop", ECHILD);
+  if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(long(trace_options()))) != 0) {
+    Error e = errnoError("PTRACE_SEIZE");
+    reap();
+    return e;
+  }
+  kill(pid, SIGCONT);
+  for (;;) {
+    while (waitpid(pid, &status, __WALL) < 0) {
+      if (errno != EINTR) return errnoError("waitpid");
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      int child_errno = 0;
+      if (read(read_end.get(), &child_errno, sizeof(child_errno)) == sizeof(child_errno))
+        return errnoError(child_errno, "exec " + argv[0]);
+      return make_error("child " + argv[0] + " did not reach its exec stop", ECHILD);
+    }
+    if ((status >> 16) == PTRACE_EVENT_EXEC) return pid;
+    // The SIGSTOP/SIGCONT of the hand-over, as group-stop or signal stops:
+    // swallow them. Any other signal goes on to the child.
+    int sig = (status >> 16) == 0 ? WSTOPSIG(status) : 0;
+    if (sig == SIGSTOP || sig == SIGCONT) sig = 0;
+    if (ptrace(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(long(sig))) != 0) {
+      Error e = errnoError("PTRACE_CONT");
+      reap();
+      return e;
+    }
+  }
 }
 
 }  // namespace pml::soft

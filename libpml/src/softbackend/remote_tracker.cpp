@@ -14,7 +14,7 @@
 namespace pml::soft {
 
 Result<std::unique_ptr<RemoteTracker>> RemoteTracker::arm(pid_t pid, Kind kind,
-                                                          PtraceStoppedThread* stopped) {
+                                                          RemoteSyscalls* stopped) {
   std::unique_ptr<RemoteTracker> tracker(new RemoteTracker(pid, kind));
   std::string pagemap_path = "/proc/" + std::to_string(pid) + "/pagemap";
   // Opened once: the fd stays bound to this mm, so a later exec of the
@@ -38,16 +38,7 @@ Result<std::unique_ptr<RemoteTracker>> RemoteTracker::arm(pid_t pid, Kind kind,
   return tracker;
 }
 
-RemoteTracker::~RemoteTracker() {
-  if (launched_child_ && !reaped_) {
-    kill(pid_, SIGKILL);
-    int status;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-}
-
-Status RemoteTracker::takeUffdFromTarget(PtraceStoppedThread* stopped) {
+Status RemoteTracker::takeUffdFromTarget(RemoteSyscalls* stopped) {
   auto remote_fd = stopped->syscall(SYS_userfaultfd, {uint64_t(uffdCreateFlags())});
   if (remote_fd && *remote_fd == -EINVAL) {  // before 5.11: no UFFD_USER_MODE_ONLY
     remote_fd = stopped->syscall(SYS_userfaultfd, {uint64_t(O_CLOEXEC | O_NONBLOCK)});
@@ -166,17 +157,6 @@ Result<size_t> RemoteTracker::softDirtyPass(bool report, uint64_t epoch,
 Result<size_t> RemoteTracker::collect(uint64_t epoch, const DirtyPageCallback& callback) {
   if (kind_ == Kind::SoftDirty) return softDirtyPass(true, epoch, callback);
   return uffdPass(true, epoch, callback);
-}
-
-Result<int> RemoteTracker::waitExit() {
-  if (!launched_child_) return make_error("not a child launched by this tracker", ECHILD);
-  if (reaped_) return make_error("child already reaped", ECHILD);
-  int status = 0;
-  while (waitpid(pid_, &status, 0) < 0) {
-    if (errno != EINTR) return errnoError("waitpid");
-  }
-  reaped_ = true;
-  return status;
 }
 
 }  // namespace pml::soft

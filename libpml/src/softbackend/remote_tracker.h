@@ -22,23 +22,21 @@ namespace pml::soft {
 
 class RemoteTracker {
  public:
-  // `stopped` holds a thread of the target in a ptrace stop (uffd only: the
-  // userfaultfd(2) call is run in it). Arms tracking; pages written before
-  // this call are not reported.
-  static Result<std::unique_ptr<RemoteTracker>> arm(pid_t pid, Kind kind,
-                                                    PtraceStoppedThread* stopped);
-  ~RemoteTracker();
+  // `stopped` runs system calls in a thread of the target that is in a
+  // ptrace stop of ours (uffd only: the userfaultfd(2) call is run in it).
+  // Arms tracking of the target's current mm; pages written before this
+  // call are not reported. The caller restores the thread afterwards.
+  static Result<std::unique_ptr<RemoteTracker>> arm(pid_t pid, Kind kind, RemoteSyscalls* stopped);
 
   pid_t pid() const { return pid_; }
   Kind kind() const { return kind_; }
-  void setLaunchedChild() { launched_child_ = true; }
 
+  // Fails with ESRCH once the mm is gone (exit, exec).
   Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback);
-  Result<int> waitExit();
 
  private:
   RemoteTracker(pid_t pid, Kind kind) : pid_(pid), kind_(kind) {}
-  Status takeUffdFromTarget(PtraceStoppedThread* stopped);
+  Status takeUffdFromTarget(RemoteSyscalls* stopped);
   // One pass over the VMAs: scan registered ones, register new ones. With
   // report == false (arming) nothing is reported.
   Result<size_t> uffdPass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
@@ -58,8 +56,6 @@ class RemoteTracker {
 
   pid_t pid_;
   Kind kind_;
-  bool launched_child_ = false;
-  bool reaped_ = false;
   UniqueFd pagemap_;
   std::optional<Uffd> uffd_;
   std::map<uint64_t, uint64_t> registered_;  // start -> end, as of the last pass

@@ -6,6 +6,7 @@
 // build passes as PML_SOFT_WRITER_PATH, else "pml_soft_writer" next to this
 // test executable.
 #include <fcntl.h>
+#include <poll.h>
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
 #include <ostream>
 #include <set>
 #include <string>
@@ -152,16 +154,6 @@ int countUffdFds(pid_t pid) {
   return count;
 }
 
-std::string procState(pid_t pid) {
-  FILE* f = fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (!f) return "";
-  char buf[512] = {};
-  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-  fclose(f);
-  std::string stat(buf, n);
-  size_t paren = stat.rfind(')');
-  return paren == std::string::npos || paren + 2 >= stat.size() ? "" : stat.substr(paren + 2, 1);
-}
 
 class LaunchedWriterTest : public ::testing::TestWithParam<RemoteCase> {
  protected:
@@ -253,37 +245,112 @@ TEST(AttachedWriterTest, UffdAttachToRunningProcess) {
   EXPECT_EQ(collectInBuffer(**tracker, 3, base, pages), wrote);
 
   pipes.send("exit");
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  // The target is gone: collect says so instead of reporting nothing.
-  auto after = (*tracker)->collect(4, [](const DirtyPage&) {});
-  EXPECT_FALSE(after.ok());
+  // The tracer sees the exit first (and, being the parent too, reaps it).
+  auto status = (*tracker)->waitExit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  // The target is gone: wait says so.
+  auto more = (*tracker)->wait(0, 4, [](const DirtyPage&) {}, [](const TaskEvent&) {});
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(*more);
 }
 
-TEST(TrackerStart, LaunchStoppedWaitsForSigcont) {
-  Availability a = probe(Kind::Uffd);
-  if (!a.available) GTEST_SKIP() << a.reason;
-  ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+// What Tracker::wait() handed out: pages (by pid, inside the buffer) and
+// task events.
+struct Followed {
+  std::map<uint32_t, std::set<uint64_t>> pages;
+  std::vector<TaskEvent> events;
+  uint64_t base = 0, count = 0;
+  DirtyPageCallback page_sink(uint64_t epoch) {
+    return [this, epoch](const DirtyPage& p) {
+      EXPECT_EQ(p.epoch, epoch);
+      if (p.addr >= base && p.addr < base + count * kPage) pages[p.pid].insert(p.addr);
+    };
+  }
+  TaskEventCallback event_sink() {
+    return [this](const TaskEvent& e) { events.push_back(e); };
+  }
+};
+
+class FollowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Availability a = probe(Kind::Uffd);
+    if (!a.available) GTEST_SKIP() << a.reason;
+    ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+  }
+};
+
+// A process that writes and exits between two collects: its pages come out
+// of wait(), collected at its exit stop, with the epoch in progress.
+TEST_F(FollowTest, LastPagesAreCollectedAtExit) {
   WriterPipes pipes;
-  LaunchOptions options = pipes.launchOptions();
-  options.stopped = true;
-  auto tracker = Tracker::start({writerPath(), "8", "mmap"}, Kind::Uffd, options);
+  auto tracker = Tracker::start({writerPath(), "16", "mmap"}, Kind::Uffd, pipes.launchOptions());
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   pipes.closeChildEnds();
-  const pid_t pid = (*tracker)->pid();
-  // The SIGSTOP given at detach takes effect as the child resumes.
-  for (int i = 0; i < 100 && procState(pid) != "T"; ++i) usleep(10000);
-  EXPECT_EQ(procState(pid), "T");
-  ASSERT_EQ(kill(pid, SIGCONT), 0);
-  uint64_t base = 0, pages = 0;
-  ASSERT_TRUE(pipes.readBuffer(&base, &pages));
-  std::set<uint64_t> wrote = pipes.write({7});
-  EXPECT_EQ(collectInBuffer(**tracker, 1, base, pages), wrote);
+  Followed f;
+  ASSERT_TRUE(pipes.readBuffer(&f.base, &f.count));
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collectInBuffer(**tracker, 1, f.base, f.count), wrote);
+  pipes.send("write-exit 7 8 15");
+  for (;;) {
+    auto more = (*tracker)->wait(1000, 2, f.page_sink(2), f.event_sink());
+    ASSERT_TRUE(more.ok()) << more.error().to_string();
+    if (!*more) break;
+  }
+  const uint32_t pid = uint32_t((*tracker)->pid());
+  EXPECT_EQ(f.pages[pid], expectedAddrs(f.base, {7, 8, 15}));
+  ASSERT_FALSE(f.events.empty());
+  EXPECT_EQ(f.events.back().type, TaskEvent::Type::kExit);
+  EXPECT_EQ(f.events.back().pid, pid);
+  auto status = (*tracker)->waitExit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+// A forked child gets its own tracker before it runs: its writes are its
+// own, exact, and none of them is the parent's.
+TEST_F(FollowTest, ForkedChildIsTrackedUnderItsPid) {
+  WriterPipes pipes;
+  auto tracker = Tracker::start({writerPath(), "16", "mmap"}, Kind::Uffd, pipes.launchOptions());
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
+  pipes.closeChildEnds();
+  Followed f;
+  ASSERT_TRUE(pipes.readBuffer(&f.base, &f.count));
+  ASSERT_EQ(pipes.write({0, 1}), expectedAddrs(f.base, {0, 1}));
+  pipes.send("fork 3 4 9");
+  // The writer replies once its child is reaped, i.e. after wait() let the
+  // child's exit stop go.
+  std::string reply;
+  pollfd p{fileno(pipes.from_child_), POLLIN, 0};
+  while (poll(&p, 1, 0) == 0) {
+    auto more = (*tracker)->wait(20, 1, f.page_sink(1), f.event_sink());
+    ASSERT_TRUE(more.ok()) << more.error().to_string();
+  }
+  reply = pipes.readLine();
+  int child = 0;
+  ASSERT_EQ(sscanf(reply.c_str(), "forked %d", &child), 1) << reply;
+  auto got = (*tracker)->collect(1, f.page_sink(1));
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+
+  const uint32_t parent = uint32_t((*tracker)->pid());
+  EXPECT_EQ(f.pages[uint32_t(child)], expectedAddrs(f.base, {3, 4, 9}));
+  EXPECT_EQ(f.pages[parent], expectedAddrs(f.base, {0, 1}));
+  int forks = 0, exits = 0;
+  for (const TaskEvent& e : f.events) {
+    if (e.type == TaskEvent::Type::kFork && e.pid == uint32_t(child)) {
+      ++forks;
+      EXPECT_EQ(e.tid, uint32_t(child));
+      EXPECT_EQ(e.ppid, parent);
+      EXPECT_EQ(e.ptid, parent);
+    }
+    if (e.type == TaskEvent::Type::kExit && e.pid == uint32_t(child)) ++exits;
+  }
+  EXPECT_EQ(forks, 1);
+  EXPECT_EQ(exits, 1);
   pipes.send("exit");
   auto status = (*tracker)->waitExit();
-  ASSERT_TRUE(status.ok());
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
 }
 
 TEST(TrackerStart, MissingProgramIsAnError) {

@@ -9,11 +9,18 @@
 //                          in the given order), then prints
 //                          "wrote <hex address> ..." for those pages
 //     "exit"               exits with status 0
+//     "write-exit <i> ..." stores into the listed pages and exits at once
+//                          with status 0 (no reply)
+//     "fork <i> ..."       forks a child that stores into the listed pages
+//                          and exits; once it is reaped prints
+//                          "forked <pid>"
 //   stdout is flushed after every line, so a reply means the writes are done.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -49,9 +56,18 @@ int main(int argc, char** argv) {
   char line[4096];
   while (fgets(line, sizeof(line), stdin) != nullptr) {
     if (strncmp(line, "exit", 4) == 0) break;
-    if (strncmp(line, "write", 5) != 0) continue;
+    const bool then_exit = strncmp(line, "write-exit", 10) == 0;
+    const bool in_child = strncmp(line, "fork", 4) == 0;
+    if (strncmp(line, "write", 5) != 0 && !in_child) continue;
+    pid_t child = 0;
+    if (in_child && (child = fork()) != 0) {
+      waitpid(child, nullptr, 0);
+      printf("forked %d\n", int(child));
+      fflush(stdout);
+      continue;
+    }
     std::string reply = "wrote";
-    char* cursor = line + 5;
+    char* cursor = line + (then_exit ? 10 : in_child ? 4 : 5);
     for (;;) {
       char* end = nullptr;
       unsigned long index = strtoul(cursor, &end, 10);
@@ -64,6 +80,7 @@ int main(int argc, char** argv) {
       snprintf(text, sizeof(text), " %p", static_cast<void*>(buffer + index * page_size));
       reply += text;
     }
+    if (then_exit || in_child) _exit(0);
     printf("%s\n", reply.c_str());
     fflush(stdout);
   }
