@@ -85,7 +85,7 @@ int cmd_stat(const std::vector<std::string>& args) {
   std::fprintf(out, "%18" PRIu64 "      lost page-epochs\n", a.lost + bs.lost);
   std::fprintf(out, "\n%18.9f seconds time elapsed\n\n", elapsed);
   if (out != stderr) std::fclose(out);
-  return 0;
+  return session->finish(status);
 }
 
 }  // namespace perf_pml
