@@ -103,7 +103,10 @@ class SoftBackend : public Backend {
   std::map<pid_t, MapsWatcher> watchers_;
   std::set<pid_t> polled_;  // processes whose maps were read for this batch
 
+  // Gives up: like perf record on an error, the launched command gets
+  // SIGTERM; then nothing stays traced.
   Result<int> finish(const Error& e) {
+    if (launched_) kill(pid_, SIGTERM);
     (void)tracker_->detach();
     return e;
   }

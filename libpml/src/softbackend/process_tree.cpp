@@ -229,7 +229,13 @@ Status ProcessTree::on_exec(pid_t tid, const TaskEventCallback& events) {
   e.time_ns = monotonicNs();
   e.comm = read_comm(tgid);
   events(e);
-  return arm_and_resume(tgid, tgid);
+  Status armed = arm_and_resume(tgid, tgid);
+  if (!armed) {
+    return make_error("cannot track process " + std::to_string(tgid) + " after its exec of " +
+                          e.comm + ": " + armed.error().message,
+                      armed.error().errnum);
+  }
+  return {};
 }
 
 void ProcessTree::on_gone(pid_t tid, int status, const TaskEventCallback& events) {
@@ -263,7 +269,15 @@ Status ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPag
     task.fresh = false;
     if (task.arm_at_first) {
       task.arm_at_first = false;
-      return arm_and_resume(task.tgid, tid);
+      Status armed = arm_and_resume(task.tgid, tid);
+      if (!armed) {
+        // Refuse rather than record a tree with a blind spot.
+        return make_error("cannot track process " + std::to_string(task.tgid) + ", forked by " +
+                              std::to_string(processes_[task.tgid].ppid) + ": " +
+                              armed.error().message,
+                          armed.error().errnum);
+      }
+      return {};
     }
     resume(tid, 0);
     return {};
@@ -418,6 +432,7 @@ Status ProcessTree::stop_tracing() {
     tasks_.erase(tid);
   }
   processes_.clear();
+  launched_ = false;  // detached: no longer ours to kill
   return {};
 }
 

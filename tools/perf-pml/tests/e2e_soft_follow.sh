@@ -6,10 +6,11 @@
 #    child are tracked, each page under the pid that wrote it, with FORK,
 #    COMM and EXIT records;
 #  - --epoch 0 means one epoch for the whole run, as the file's label says;
-#  - every epoch's batch ends with a FINISHED_ROUND record.
+#  - every epoch's batch ends with a FINISHED_ROUND record;
+#  - a child whose mm cannot be armed makes record fail with a clear error.
 # Ground truth: known_writer and fork_writer write fixed page sets.
 set -euo pipefail
-PERF_PML=$1 KNOWN=$2 FORKW=$3 TMP=$4
+PERF_PML=$1 KNOWN=$2 FORKW=$3 SANDBOXED=$4 TMP=$5
 mkdir -p "$TMP"
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -100,3 +101,12 @@ rounds=$(awk '$1 == 68 {print $2}' <<<"$types")
 [ "${rounds:-0}" -ge 5 ] || fail "FINISHED_ROUND records: ${rounds:-0} in a run of many 20 ms epochs"
 [ "$(awk '$1 == "last" {print $2}' <<<"$types")" = 68 ] || fail "the file does not end with FINISHED_ROUND"
 echo "PASS: $rounds FINISHED_ROUND records, one per epoch, the last one at the end"
+
+# 5. A sandboxed process (userfaultfd forbidden by seccomp) forks: its
+# child cannot be tracked, and record says so instead of missing its writes.
+if "$PERF_PML" record -q --backend uffd -o "$TMP/sandbox.data" -- "$SANDBOXED" 2>"$TMP/sandbox.err"; then
+  fail "record of an untrackable child succeeded"
+fi
+grep -q "perf pml record: error: .*cannot track process [0-9]*, forked by [0-9]*: userfaultfd() in the target" "$TMP/sandbox.err" ||
+  { cat "$TMP/sandbox.err"; fail "message for an untrackable child"; }
+echo "PASS: an untrackable child is refused: $(cat "$TMP/sandbox.err")"
