@@ -48,3 +48,27 @@ rc=$?
 [ "$rc" = 130 ] || fail "record after SIGINT: status $rc, want 130"
 "$PERF_PML" report -i "$TMP/intr.data" --json >/dev/null || fail "file of the interrupted run unreadable"
 echo "PASS: record after SIGINT -> 130, file complete"
+
+# Ctrl-C with -p: the target keeps running, no longer traced, and record
+# re-raises SIGINT.
+sleep 30 &
+target=$!
+"$PERF_PML" record -q -p "$target" -o "$TMP/attach-intr.data" &
+pid=$!
+# Wait until record has the target (its tracer, or for the pml backend its
+# file's first bytes) before interrupting it.
+for _ in $(seq 500); do
+  tracer=$(awk '/^TracerPid:/ {print $2}' "/proc/$target/status")
+  [ "$tracer" = "$pid" ] && break
+  [ -s "$TMP/attach-intr.data" ] && break
+  sleep 0.01
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] || fail "record -p after SIGINT: status $rc, want 130"
+kill -0 "$target" 2>/dev/null || fail "the attached target died"
+tracer=$(awk '/^TracerPid:/ {print $2}' "/proc/$target/status")
+[ "$tracer" = 0 ] || fail "the attached target is still traced by $tracer"
+kill "$target"
+echo "PASS: record -p after SIGINT -> 130, the target runs on untraced"
