@@ -25,7 +25,7 @@ namespace {
 
 // The longest we sleep between looks at the tasks, should SIGCHLD go to
 // another thread of ours and not reach the signalfd.
-constexpr int kMaxSleepMs = 10;
+constexpr int kMaxSleepMs = 50;
 
 int event_of(int status) { return status >> 16; }
 
@@ -170,11 +170,14 @@ bool ProcessTree::mm_shared_with_others(pid_t tgid) const {
   return false;
 }
 
-Status ProcessTree::collect_final(pid_t tgid, bool whole_process, uint64_t epoch,
+Status ProcessTree::collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
                                   const DirtyPageCallback& pages) {
   Process& p = processes_.at(tgid);
   if (!p.mm || mm_shared_with_others(tgid)) return {};
-  if (!whole_process && p.tids.size() > 1) return {};  // other threads keep the mm
+  if (!whole_process) {
+    for (pid_t other : p.tids)
+      if (other != tid && !tasks_.at(other).exiting) return {};  // it keeps the mm
+  }
   auto got = p.mm->collect(epoch, pages);
   p.mm.reset();  // collected for good: no later collect reports it again
   if (!got && got.error().errnum != ESRCH) return got.error();
@@ -296,7 +299,8 @@ Status ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPag
       // if any, keep the mm and their own exit stops come later).
       user_regs_struct regs{};
       ptrace(PTRACE_GETREGS, tid, nullptr, &regs);
-      Status final = collect_final(task.tgid, regs.orig_rax != SYS_exit, epoch, pages);
+      task.exiting = true;
+      Status final = collect_final(task.tgid, tid, regs.orig_rax != SYS_exit, epoch, pages);
       resume(tid, 0);
       return final;
     }
@@ -321,31 +325,45 @@ Status ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPag
   // A signal about to be delivered. If it kills the process, this is the
   // last moment its mm exists.
   Status final;
-  if (kills_process(task.tgid, sig)) final = collect_final(task.tgid, true, epoch, pages);
+  if (kills_process(task.tgid, sig)) final = collect_final(task.tgid, tid, true, epoch, pages);
   resume(tid, sig);
   return final;
 }
 
+Result<bool> ProcessTree::handle_one(pid_t tid, uint64_t epoch, const DirtyPageCallback& pages,
+                                     const TaskEventCallback& events) {
+  int status = 0;
+  pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
+  if (r == 0 || (r < 0 && errno == EINTR)) return false;
+  if (r < 0) {
+    // ECHILD: gone without a report we could take (reaped elsewhere).
+    on_gone(tid, 0, events);
+    return true;
+  }
+  Status handled = handle(tid, status, epoch, pages, events);
+  if (!handled) return handled.error();
+  return true;
+}
+
 Result<bool> ProcessTree::poll_tasks(uint64_t epoch, const DirtyPageCallback& pages,
                                      const TaskEventCallback& events) {
+  // Peek first: one syscall says whether any task has something to report
+  // and usually which, so a process with many threads costs no scan.
+  siginfo_t si{};
+  if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0) {
+    if (si.si_pid == 0) return false;
+    if (tasks_.count(si.si_pid)) return handle_one(si.si_pid, epoch, pages, events);
+  }
+  // Another child of this process is waitable (not ours to take): look at
+  // each of ours.
   bool any = false;
   std::vector<pid_t> tids;
   for (const auto& [tid, task] : tasks_) tids.push_back(tid);
   for (pid_t tid : tids) {
     if (!tasks_.count(tid)) continue;
-    int status = 0;
-    pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
-    if (r == 0) continue;
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      // ECHILD: gone without a report we could take (reaped elsewhere).
-      on_gone(tid, 0, events);
-      any = true;
-      continue;
-    }
-    any = true;
-    Status handled = handle(tid, status, epoch, pages, events);
-    if (!handled) return handled.error();
+    auto got = handle_one(tid, epoch, pages, events);
+    if (!got) return got.error();
+    any = any || *got;
   }
   return any;
 }

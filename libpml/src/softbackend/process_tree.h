@@ -51,6 +51,7 @@ class ProcessTree {
     pid_t tgid = 0;
     bool fresh = false;        // awaiting its first stop (auto-attached)
     bool arm_at_first = false; // ... where its new mm gets a tracker
+    bool exiting = false;      // past its PTRACE_EVENT_EXIT stop (a zombie leader)
   };
   struct Process {
     pid_t ppid = 0;
@@ -69,10 +70,15 @@ class ProcessTree {
   Status on_exec(pid_t tid, const TaskEventCallback& events);
   void on_gone(pid_t tid, int status, const TaskEventCallback& events);
   // The last collection of a process's mm, unless another process shares it.
-  Status collect_final(pid_t tgid, bool whole_process, uint64_t epoch, const DirtyPageCallback& pages);
+  // `tid` is the task at its exit (or fatal signal) stop.
+  Status collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
+                       const DirtyPageCallback& pages);
   bool mm_shared_with_others(pid_t tgid) const;
   void resume(pid_t tid, int signal);
-  // One pass of waitpid(WNOHANG) over the known tasks; true if any reported.
+  // Takes and handles one report of `tid`, if it has one.
+  Result<bool> handle_one(pid_t tid, uint64_t epoch, const DirtyPageCallback& pages,
+                          const TaskEventCallback& events);
+  // Handles what the tasks reported; true if any did.
   Result<bool> poll_tasks(uint64_t epoch, const DirtyPageCallback& pages,
                           const TaskEventCallback& events);
 

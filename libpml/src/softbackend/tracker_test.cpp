@@ -308,6 +308,24 @@ TEST_F(FollowTest, LastPagesAreCollectedAtExit) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
+// The leader ends first (a zombie until the group is gone); the last
+// thread's exit(2) is then the process's end, and its pages are collected.
+TEST_F(FollowTest, LastThreadsPagesAreCollectedWhenTheLeaderEndedFirst) {
+  WriterPipes pipes;
+  auto tracker = Tracker::start({writerPath(), "16", "mmap"}, Kind::Uffd, pipes.launchOptions());
+  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
+  pipes.closeChildEnds();
+  Followed f;
+  ASSERT_TRUE(pipes.readBuffer(&f.base, &f.count));
+  pipes.send("thread-exit 2 5 11");
+  for (;;) {
+    auto more = (*tracker)->wait(1000, 1, f.page_sink(1), f.event_sink());
+    ASSERT_TRUE(more.ok()) << more.error().to_string();
+    if (!*more) break;
+  }
+  EXPECT_EQ(f.pages[uint32_t((*tracker)->pid())], expectedAddrs(f.base, {2, 5, 11}));
+}
+
 // A forked child gets its own tracker before it runs: its writes are its
 // own, exact, and none of them is the parent's.
 TEST_F(FollowTest, ForkedChildIsTrackedUnderItsPid) {

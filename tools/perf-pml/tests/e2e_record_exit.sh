@@ -20,6 +20,7 @@ expect_rc() {  # expect_rc WANT DESCRIPTION -- command...
   echo "PASS: $what -> $rc"
 }
 
+rm -f "$TMP/intr.data"
 rec="$PERF_PML record -o $TMP/exit.data"
 expect_rc 5 "record, workload exits 5" -- $rec -- sh -c 'exit 5'
 grep -q "sh exited with status 5" "$TMP/exit.err" || fail "record did not say the status"
@@ -53,14 +54,12 @@ echo "PASS: record after SIGINT -> 130, file complete"
 # re-raises SIGINT.
 sleep 30 &
 target=$!
+rm -f "$TMP/attach-intr.data"
 "$PERF_PML" record -q -p "$target" -o "$TMP/attach-intr.data" &
 pid=$!
-# Wait until record has the target (its tracer, or for the pml backend its
-# file's first bytes) before interrupting it.
-for _ in $(seq 500); do
-  tracer=$(awk '/^TracerPid:/ {print $2}' "/proc/$target/status")
-  [ "$tracer" = "$pid" ] && break
-  [ -s "$TMP/attach-intr.data" ] && break
+# record creates its file once it has the target: only then interrupt it.
+while [ ! -e "$TMP/attach-intr.data" ]; do
+  kill -0 "$pid" 2>/dev/null || fail "record -p ended early"
   sleep 0.01
 done
 kill -INT "$pid"

@@ -11,6 +11,10 @@
 //     "exit"               exits with status 0
 //     "write-exit <i> ..." stores into the listed pages and exits at once
 //                          with status 0 (no reply)
+//     "thread-exit <i> ..." the main thread ends (exit(2), not exit_group);
+//                          a new thread stores into the listed pages and
+//                          ends the same way, the last one: the process
+//                          exits with status 0 (no reply)
 //     "fork <i> ..."       forks a child that stores into the listed pages
 //                          and exits; once it is reaped prints
 //                          "forked <pid>"
@@ -18,11 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -58,6 +65,22 @@ int main(int argc, char** argv) {
     if (strncmp(line, "exit", 4) == 0) break;
     const bool then_exit = strncmp(line, "write-exit", 10) == 0;
     const bool in_child = strncmp(line, "fork", 4) == 0;
+    if (strncmp(line, "thread-exit", 11) == 0) {
+      static std::vector<unsigned long> indexes;
+      for (char *cursor = line + 11, *end;; cursor = end) {
+        unsigned long index = strtoul(cursor, &end, 10);
+        if (end == cursor) break;
+        if (index < pages) indexes.push_back(index);
+      }
+      static char* base = buffer;
+      pthread_t thread;
+      pthread_create(&thread, nullptr, [](void*) -> void* {
+        for (unsigned long i : indexes) base[i * 4096] = char(i + 1);
+        syscall(SYS_exit, 0);  // the last thread: the process ends here
+        return nullptr;
+      }, nullptr);
+      syscall(SYS_exit, 0);
+    }
     if (strncmp(line, "write", 5) != 0 && !in_child) continue;
     pid_t child = 0;
     if (in_child && (child = fork()) != 0) {
