@@ -30,7 +30,7 @@ class SoftBackend : public Backend {
   BackendStats stats() const override { return stats_; }
 
   Result<void> start(const RecordTarget& target) override {
-    soft::Kind k = kind_ == BackendKind::kUffd ? soft::Kind::Uffd : soft::Kind::SoftDirty;
+    soft::Kind k = kind_ == BackendKind::kUffd ? soft::Kind::kUffd : soft::Kind::kSoftDirty;
     auto t = target.argv.empty() ? soft::Tracker::start(target.pid, k)
                                  : soft::Tracker::start(target.argv, k);
     if (!t.ok()) return t.error();
@@ -82,7 +82,7 @@ class SoftBackend : public Backend {
     auto detached = tracker_->detach();
     int status = 0;
     if (launched_) {
-      auto w = tracker_->waitExit();
+      auto w = tracker_->wait_exit();
       if (w.ok()) status = *w;
     }
     if (!sink_error_.ok()) return sink_error_.error();

@@ -3,7 +3,7 @@
 //
 // Mechanism
 // ---------
-// Kind::Uffd (preferred): a userfaultfd in WP_ASYNC mode is registered over
+// Kind::kUffd (preferred): a userfaultfd in WP_ASYNC mode is registered over
 // every tracked VMA. A write to a write-protected page is resolved by the
 // kernel itself (no fault message, no handler thread): it only clears the
 // page's uffd-wp bit. collect() then runs PAGEMAP_SCAN over each VMA asking for
@@ -45,7 +45,7 @@
 // page), i.e. page tables for the whole VMA; shared VMAs over 16 GiB are
 // therefore not tracked.
 //
-// Kind::SoftDirty: clear_refs "4" and pagemap bit 55. Needs
+// Kind::kSoftDirty: clear_refs "4" and pagemap bit 55. Needs
 // CONFIG_MEM_SOFT_DIRTY (absent on many kernels, see probe()). Reading the
 // bits and clearing them are two steps: a write landing in between is lost.
 // clear_refs clears the whole process, not only the tracked ranges.
@@ -90,9 +90,9 @@
 
 namespace pml::soft {
 
-enum class Kind { Uffd, SoftDirty };
+enum class Kind { kUffd, kSoftDirty };
 
-const char* kindName(Kind kind);
+const char* kind_name(Kind kind);
 
 struct DirtyPage {
   uint64_t addr;       // page-aligned virtual address in the tracked process
@@ -103,9 +103,8 @@ struct DirtyPage {
   uint64_t epoch;      // the epoch passed to collect()
 };
 
-// Errors cross the API as pml::Error values (pml/result.h); errnum is the
-// errno value where one applies.
-using Status = Result<void>;
+// Errors cross the API as pml::Error values in pml::Result (pml/result.h);
+// errnum is the errno value where one applies.
 
 struct Availability {
   bool available = false;
@@ -167,12 +166,12 @@ class Tracker {
 
   // Handles stops (ignoring their pages and events) until pid() exits;
   // returns its wait status as the tracer sees it.
-  Result<int> waitExit();
+  Result<int> wait_exit();
 
   // Detaches from every task (they run on untraced); a launched child is
   // left running too. Otherwise the destructor kills a launched child that
   // is still running, and detaches from the rest.
-  Status detach();
+  Result<void> detach();
 
  private:
   explicit Tracker(std::unique_ptr<ProcessTree> impl);
@@ -185,13 +184,13 @@ class SelfRanges;
 class SelfTracker {
  public:
   // base/len are rounded out to pages; the range must be mapped writable.
-  static Result<SelfTracker> track(void* base, size_t len, Kind kind = Kind::Uffd);
+  static Result<SelfTracker> track(void* base, size_t len, Kind kind = Kind::kUffd);
   SelfTracker(SelfTracker&&) noexcept;
   SelfTracker& operator=(SelfTracker&&) noexcept;
   ~SelfTracker();
 
   // Adds another range to the same tracker (same epoch boundaries).
-  Status add(void* base, size_t len);
+  Result<void> add(void* base, size_t len);
 
   // Written pages since the last collect (or track), sorted by address;
   // tracking is re-armed in the same step.

@@ -15,6 +15,6 @@ namespace pml::soft {
 // in its PTRACE_EVENT_EXEC stop: its new mm exists, no instruction of the
 // program has run. A failed exec is reported with the child's errno, and
 // the child is reaped.
-Result<pid_t> launchStoppedAtExec(const std::vector<std::string>& argv, const LaunchOptions& options);
+Result<pid_t> launch_stopped_at_exec(const std::vector<std::string>& argv, const LaunchOptions& options);
 
 }  // namespace pml::soft

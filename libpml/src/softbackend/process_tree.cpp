@@ -15,8 +15,7 @@
 #include <sstream>
 #include <vector>
 
-#include "clock.h"
-#include "errors.h"
+#include "pml/synthesize.h"
 #include "remote_syscall.h"
 
 namespace pml::soft {
@@ -111,22 +110,22 @@ Result<std::unique_ptr<ProcessTree>> ProcessTree::start(pid_t pid, Kind kind, bo
       tree->processes_[pid].tids.insert(tid);
     }
   }
-  Status sig = tree->open_sigchld();
+  Result<void> sig = tree->open_sigchld();
   if (!sig) return sig.error();
-  Status armed = tree->arm_and_resume(pid, pid);
+  Result<void> armed = tree->arm_and_resume(pid, pid);
   if (!armed) return armed.error();
   return tree;
 }
 
-Status ProcessTree::open_sigchld() {
+Result<void> ProcessTree::open_sigchld() {
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   // Blocked so the signalfd sees it; the launched child was forked before.
-  if (pthread_sigmask(SIG_BLOCK, &chld, &old_mask_) != 0) return errnoError("pthread_sigmask");
+  if (pthread_sigmask(SIG_BLOCK, &chld, &old_mask_) != 0) return errno_error("pthread_sigmask");
   mask_changed_ = true;
   sigchld_.reset(signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!sigchld_.valid()) return errnoError("signalfd");
+  if (!sigchld_.valid()) return errno_error("signalfd");
   return {};
 }
 
@@ -144,10 +143,10 @@ ProcessTree::~ProcessTree() {
   }
 }
 
-Status ProcessTree::arm_and_resume(pid_t tgid, pid_t tid, int signal) {
+Result<void> ProcessTree::arm_and_resume(pid_t tgid, pid_t tid, int signal) {
   RemoteSyscalls stopped(tid);
   auto armed = RemoteTracker::arm(tgid, kind_, &stopped);
-  Status restored = stopped.restore();
+  Result<void> restored = stopped.restore();
   if (armed) processes_[tgid].mm = std::move(*armed);
   std::vector<int> pending = stopped.pending_signals();
   if (signal) pending.insert(pending.begin(), signal);
@@ -170,7 +169,7 @@ bool ProcessTree::mm_shared_with_others(pid_t tgid) const {
   return false;
 }
 
-Status ProcessTree::collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
+Result<void> ProcessTree::collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
                                   const DirtyPageCallback& pages) {
   Process& p = processes_.at(tgid);
   if (!p.mm || mm_shared_with_others(tgid)) return {};
@@ -210,11 +209,11 @@ void ProcessTree::on_new_task(pid_t parent_tid, int event, const TaskEventCallba
   e.tid = uint32_t(child);
   e.ppid = uint32_t(parent_tgid);
   e.ptid = uint32_t(parent_tid);
-  e.time_ns = monotonicNs();
+  e.time_ns = monotonic_ns();
   events(e);
 }
 
-Status ProcessTree::on_exec(pid_t tid, const TaskEventCallback& events) {
+Result<void> ProcessTree::on_exec(pid_t tid, const TaskEventCallback& events) {
   unsigned long former = 0;
   ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &former);
   const pid_t tgid = tasks_.at(tid).tgid;
@@ -229,10 +228,10 @@ Status ProcessTree::on_exec(pid_t tid, const TaskEventCallback& events) {
   TaskEvent e;
   e.type = TaskEvent::Type::kExec;
   e.pid = e.tid = uint32_t(tgid);
-  e.time_ns = monotonicNs();
+  e.time_ns = monotonic_ns();
   e.comm = read_comm(tgid);
   events(e);
-  Status armed = arm_and_resume(tgid, tgid);
+  Result<void> armed = arm_and_resume(tgid, tgid);
   if (!armed) {
     return make_error("cannot track process " + std::to_string(tgid) + " after its exec of " +
                           e.comm + ": " + armed.error().message,
@@ -253,13 +252,13 @@ void ProcessTree::on_gone(pid_t tid, int status, const TaskEventCallback& events
   e.pid = uint32_t(tgid);
   e.tid = uint32_t(tid);
   e.ppid = e.ptid = uint32_t(p.ppid);
-  e.time_ns = monotonicNs();
+  e.time_ns = monotonic_ns();
   events(e);
   if (tid == main_pid_) main_status_ = status;
   if (p.tids.empty()) processes_.erase(tgid);
 }
 
-Status ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPageCallback& pages,
+Result<void> ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPageCallback& pages,
                            const TaskEventCallback& events) {
   if (WIFEXITED(status) || WIFSIGNALED(status)) {
     on_gone(tid, status, events);
@@ -272,7 +271,7 @@ Status ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPag
     task.fresh = false;
     if (task.arm_at_first) {
       task.arm_at_first = false;
-      Status armed = arm_and_resume(task.tgid, tid);
+      Result<void> armed = arm_and_resume(task.tgid, tid);
       if (!armed) {
         // Refuse rather than record a tree with a blind spot.
         return make_error("cannot track process " + std::to_string(task.tgid) + ", forked by " +
@@ -300,7 +299,7 @@ Status ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPag
       user_regs_struct regs{};
       ptrace(PTRACE_GETREGS, tid, nullptr, &regs);
       task.exiting = true;
-      Status final = collect_final(task.tgid, tid, regs.orig_rax != SYS_exit, epoch, pages);
+      Result<void> final = collect_final(task.tgid, tid, regs.orig_rax != SYS_exit, epoch, pages);
       resume(tid, 0);
       return final;
     }
@@ -324,7 +323,7 @@ Status ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const DirtyPag
   }
   // A signal about to be delivered. If it kills the process, this is the
   // last moment its mm exists.
-  Status final;
+  Result<void> final;
   if (kills_process(task.tgid, sig)) final = collect_final(task.tgid, tid, true, epoch, pages);
   resume(tid, sig);
   return final;
@@ -340,7 +339,7 @@ Result<bool> ProcessTree::handle_one(pid_t tid, uint64_t epoch, const DirtyPageC
     on_gone(tid, 0, events);
     return true;
   }
-  Status handled = handle(tid, status, epoch, pages, events);
+  Result<void> handled = handle(tid, status, epoch, pages, events);
   if (!handled) return handled.error();
   return true;
 }
@@ -370,7 +369,7 @@ Result<bool> ProcessTree::poll_tasks(uint64_t epoch, const DirtyPageCallback& pa
 
 Result<bool> ProcessTree::wait(int timeout_ms, uint64_t epoch, const DirtyPageCallback& pages,
                                const TaskEventCallback& events) {
-  const uint64_t deadline = monotonicNs() + uint64_t(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
+  const uint64_t deadline = monotonic_ns() + uint64_t(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
   for (;;) {
     for (;;) {
       auto any = poll_tasks(epoch, pages, events);
@@ -378,7 +377,7 @@ Result<bool> ProcessTree::wait(int timeout_ms, uint64_t epoch, const DirtyPageCa
       if (!*any) break;
     }
     if (main_status_) return false;
-    const uint64_t now = monotonicNs();
+    const uint64_t now = monotonic_ns();
     if (now >= deadline) return true;
     int sleep_ms = int(std::min<uint64_t>((deadline - now + 999999) / 1000000, kMaxSleepMs));
     pollfd p{sigchld_.get(), POLLIN, 0};
@@ -418,7 +417,7 @@ Result<int> ProcessTree::wait_exit() {
   return *main_status_;
 }
 
-Status ProcessTree::stop_tracing() {
+Result<void> ProcessTree::stop_tracing() {
   // Each task must be in a ptrace stop to be detached: interrupt them all,
   // then detach each as it stops, handing back a signal it was about to get.
   for (const auto& [tid, task] : tasks_) ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);

@@ -44,7 +44,7 @@ class ProcessTree {
                     const TaskEventCallback& events);
   Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback);
   Result<int> wait_exit();
-  Status stop_tracing();
+  Result<void> stop_tracing();
 
  private:
   struct Task {
@@ -60,18 +60,18 @@ class ProcessTree {
   };
 
   ProcessTree(pid_t pid, Kind kind, bool launched) : main_pid_(pid), kind_(kind), launched_(launched) {}
-  Status open_sigchld();
+  Result<void> open_sigchld();
   // Arms a tracker for the current mm of `tgid`, whose thread `tid` is in
   // a ptrace stop, and resumes that thread.
-  Status arm_and_resume(pid_t tgid, pid_t tid, int signal = 0);
-  Status handle(pid_t tid, int status, uint64_t epoch, const DirtyPageCallback& pages,
+  Result<void> arm_and_resume(pid_t tgid, pid_t tid, int signal = 0);
+  Result<void> handle(pid_t tid, int status, uint64_t epoch, const DirtyPageCallback& pages,
                 const TaskEventCallback& events);
   void on_new_task(pid_t parent_tid, int event, const TaskEventCallback& events);
-  Status on_exec(pid_t tid, const TaskEventCallback& events);
+  Result<void> on_exec(pid_t tid, const TaskEventCallback& events);
   void on_gone(pid_t tid, int status, const TaskEventCallback& events);
   // The last collection of a process's mm, unless another process shares it.
   // `tid` is the task at its exit (or fatal signal) stop.
-  Status collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
+  Result<void> collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
                        const DirtyPageCallback& pages);
   bool mm_shared_with_others(pid_t tgid) const;
   void resume(pid_t tid, int signal);

@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include "errors.h"
 #include "proc_maps.h"
 #include "pml/unique_fd.h"
 
@@ -45,7 +44,7 @@ Result<int> wait_for_stop(pid_t tid) {
     pid_t r = waitpid(tid, &status, __WALL);
     if (r == tid) break;
     if (r < 0 && errno == EINTR) continue;
-    return errnoError("waitpid");
+    return errno_error("waitpid");
   }
   if (WIFEXITED(status) || WIFSIGNALED(status)) {
     return make_error("target " + std::to_string(tid) + " exited during injection", ESRCH);
@@ -55,11 +54,11 @@ Result<int> wait_for_stop(pid_t tid) {
 
 Result<uint64_t> RemoteSyscalls::find_syscall_instruction() {
   if (syscall_insn_ != 0) return syscall_insn_;
-  auto vmas = readProcMaps(tid_);
+  auto vmas = read_vmas(tid_);
   if (!vmas) return vmas.error();
   std::string mem_path = "/proc/" + std::to_string(tid_) + "/mem";
   UniqueFd mem(open(mem_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!mem.valid()) return errnoError("open " + mem_path);
+  if (!mem.valid()) return errno_error("open " + mem_path);
   // The vDSO first: it is always there, even at exec entry, and its
   // syscall fallback paths contain the instruction.
   for (int pass = 0; pass < 2; ++pass) {
@@ -73,12 +72,12 @@ Result<uint64_t> RemoteSyscalls::find_syscall_instruction() {
   return make_error("no syscall instruction found in the target's executable mappings", ENOENT);
 }
 
-Status RemoteSyscalls::run_to_interrupt_stop() {
+Result<void> RemoteSyscalls::run_to_interrupt_stop() {
   // The trap is taken in the kernel's signal path, before the thread
   // returns to user mode, whatever stop it is in now.
-  if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0) return errnoError("PTRACE_INTERRUPT");
+  if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0) return errno_error("PTRACE_INTERRUPT");
   for (;;) {
-    if (ptrace(PTRACE_CONT, tid_, nullptr, nullptr) != 0) return errnoError("PTRACE_CONT");
+    if (ptrace(PTRACE_CONT, tid_, nullptr, nullptr) != 0) return errno_error("PTRACE_CONT");
     auto status = wait_for_stop(tid_);
     if (!status) return status.error();
     if (event_of(*status) == PTRACE_EVENT_STOP) return {};
@@ -88,9 +87,9 @@ Status RemoteSyscalls::run_to_interrupt_stop() {
   }
 }
 
-Status RemoteSyscalls::run_to_syscall_stop() {
+Result<void> RemoteSyscalls::run_to_syscall_stop() {
   for (;;) {
-    if (ptrace(PTRACE_SYSCALL, tid_, nullptr, nullptr) != 0) return errnoError("PTRACE_SYSCALL");
+    if (ptrace(PTRACE_SYSCALL, tid_, nullptr, nullptr) != 0) return errno_error("PTRACE_SYSCALL");
     auto status = wait_for_stop(tid_);
     if (!status) return status.error();
     if (event_of(*status) != 0) continue;  // a late interrupt trap: go on
@@ -109,9 +108,9 @@ Result<long> RemoteSyscalls::syscall(long nr, std::initializer_list<uint64_t> ar
     // Start from a stop in the signal path: there an interrupted system
     // call of the target has its restart pending, and no syscall-exit stop
     // of it comes first (as one would from an exec or fork event stop).
-    Status moved = run_to_interrupt_stop();
+    Result<void> moved = run_to_interrupt_stop();
     if (!moved) return moved.error();
-    if (ptrace(PTRACE_GETREGS, tid_, nullptr, &saved_) != 0) return errnoError("PTRACE_GETREGS");
+    if (ptrace(PTRACE_GETREGS, tid_, nullptr, &saved_) != 0) return errno_error("PTRACE_GETREGS");
     saved_valid_ = true;
   }
   user_regs_struct regs = saved_;
@@ -126,31 +125,31 @@ Result<long> RemoteSyscalls::syscall(long nr, std::initializer_list<uint64_t> ar
   // -1: not inside a syscall, so the kernel applies no restart logic to
   // these registers on the way back to user mode.
   regs.orig_rax = ~0ull;
-  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &regs) != 0) return errnoError("PTRACE_SETREGS");
+  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &regs) != 0) return errno_error("PTRACE_SETREGS");
 
-  Status entered = run_to_syscall_stop();
+  Result<void> entered = run_to_syscall_stop();
   if (!entered) return entered.error();
   __ptrace_syscall_info info{};
   if (ptrace(PTRACE_GET_SYSCALL_INFO, tid_, sizeof info, &info) <= 0) {
-    return errnoError("PTRACE_GET_SYSCALL_INFO");
+    return errno_error("PTRACE_GET_SYSCALL_INFO");
   }
   if (info.op != PTRACE_SYSCALL_INFO_ENTRY || long(info.entry.nr) != nr ||
       info.instruction_pointer != *insn + 2) {
     return make_error("injected syscall did not start where expected", EIO);
   }
-  Status exited = run_to_syscall_stop();
+  Result<void> exited = run_to_syscall_stop();
   if (!exited) return exited.error();
   user_regs_struct after;
-  if (ptrace(PTRACE_GETREGS, tid_, nullptr, &after) != 0) return errnoError("PTRACE_GETREGS(result)");
+  if (ptrace(PTRACE_GETREGS, tid_, nullptr, &after) != 0) return errno_error("PTRACE_GETREGS(result)");
   if (after.rip != *insn + 2) return make_error("injected syscall did not complete", EIO);
   return long(after.rax);
 }
 
-Status RemoteSyscalls::restore() {
+Result<void> RemoteSyscalls::restore() {
   if (!saved_valid_) return {};
-  Status moved = run_to_interrupt_stop();
+  Result<void> moved = run_to_interrupt_stop();
   if (!moved) return moved.error();
-  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &saved_) != 0) return errnoError("PTRACE_SETREGS(restore)");
+  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &saved_) != 0) return errno_error("PTRACE_SETREGS(restore)");
   saved_valid_ = false;
   return {};
 }

@@ -39,7 +39,7 @@ class RemoteSyscalls {
 
   // Puts back the registers the thread had before the first syscall(); the
   // thread is in a ptrace stop again afterwards. A no-op without syscall().
-  Status restore();
+  Result<void> restore();
 
   // Signals that reached the thread while we ran it: the caller delivers
   // them when it resumes the thread.
@@ -51,9 +51,9 @@ class RemoteSyscalls {
   Result<uint64_t> find_syscall_instruction();
   // Resumes with PTRACE_SYSCALL until the next syscall stop; signals that
   // arrive are kept for later, other stops absorbed.
-  Status run_to_syscall_stop();
+  Result<void> run_to_syscall_stop();
   // Resumes until the PTRACE_INTERRUPT trap.
-  Status run_to_interrupt_stop();
+  Result<void> run_to_interrupt_stop();
 
   pid_t tid_;
   bool saved_valid_ = false;

@@ -36,11 +36,11 @@ class RemoteTracker {
 
  private:
   RemoteTracker(pid_t pid, Kind kind) : pid_(pid), kind_(kind) {}
-  Status takeUffdFromTarget(RemoteSyscalls* stopped);
+  Result<void> take_uffd_from_target(RemoteSyscalls* stopped);
   // One pass over the VMAs: scan registered ones, register new ones. With
   // report == false (arming) nothing is reported.
-  Result<size_t> uffdPass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
-  Result<size_t> softDirtyPass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
+  Result<size_t> uffd_pass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
+  Result<size_t> soft_dirty_pass(bool report, uint64_t epoch, const DirtyPageCallback& callback);
 
   // A shared VMA gets a uffd-wp marker per page (a page table per 2 MiB);
   // beyond this size it is left untracked rather than eat memory.
@@ -48,11 +48,11 @@ class RemoteTracker {
   // Picks the scan for the VMA's kind (see ScanMatch) and reports through
   // emit(addr, size). `known`: registered and protected by an earlier pass.
   template <typename Emit>
-  Status scanVma(const Vma& vma, bool known, Emit& emit);
+  Result<void> scan_vma(const Vma& vma, bool known, Emit& emit);
 
   using VmaKey = std::tuple<uint64_t, uint64_t, uint64_t, uint64_t>;  // start, end, inode, offset
-  static VmaKey keyOf(const Vma& vma) { return {vma.start, vma.end, vma.inode, vma.offset}; }
-  bool wasRegistered(const Vma& vma) const;
+  static VmaKey key_of(const Vma& vma) { return {vma.start, vma.end, vma.inode, vma.offset}; }
+  bool was_registered(const Vma& vma) const;
 
   pid_t pid_;
   Kind kind_;

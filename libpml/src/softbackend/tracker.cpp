@@ -5,21 +5,20 @@
 #include <sys/wait.h>
 
 #include "child_launcher.h"
-#include "errors.h"
 #include "pml/softbackend.h"
 #include "process_tree.h"
 #include "remote_syscall.h"
 
 namespace pml::soft {
 
-const char* kindName(Kind kind) { return kind == Kind::Uffd ? "uffd" : "soft-dirty"; }
+const char* kind_name(Kind kind) { return kind == Kind::kUffd ? "uffd" : "soft-dirty"; }
 
 Result<std::unique_ptr<Tracker>> Tracker::start(pid_t pid, Kind kind) {
   if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(long(trace_options()))) != 0) {
-    return errnoError("PTRACE_SEIZE " + std::to_string(pid));
+    return errno_error("PTRACE_SEIZE " + std::to_string(pid));
   }
   if (ptrace(PTRACE_INTERRUPT, pid, nullptr, nullptr) != 0) {
-    Error e = errnoError("PTRACE_INTERRUPT");
+    Error e = errno_error("PTRACE_INTERRUPT");
     ptrace(PTRACE_DETACH, pid, nullptr, nullptr);
     return e;
   }
@@ -44,7 +43,7 @@ Result<std::unique_ptr<Tracker>> Tracker::start(pid_t pid, Kind kind) {
 
 Result<std::unique_ptr<Tracker>> Tracker::start(const std::vector<std::string>& argv, Kind kind,
                                                 const LaunchOptions& options) {
-  auto pid = launchStoppedAtExec(argv, options);
+  auto pid = launch_stopped_at_exec(argv, options);
   if (!pid) return pid.error();
   auto tree = ProcessTree::start(*pid, kind, /*launched=*/true);
   if (!tree) {
@@ -73,8 +72,8 @@ Result<size_t> Tracker::collect(uint64_t epoch, const DirtyPageCallback& callbac
   return impl_->collect(epoch, callback);
 }
 
-Result<int> Tracker::waitExit() { return impl_->wait_exit(); }
+Result<int> Tracker::wait_exit() { return impl_->wait_exit(); }
 
-Status Tracker::detach() { return impl_->stop_tracing(); }
+Result<void> Tracker::detach() { return impl_->stop_tracing(); }
 
 }  // namespace pml::soft
