@@ -177,6 +177,7 @@ Result<void> ProcessTree::collect_final(pid_t tgid, pid_t tid, bool whole_proces
     for (pid_t other : p.tids)
       if (other != tid && !tasks_.at(other).exiting) return {};  // it keeps the mm
   }
+  p.mm->set_live_thread(tid);
   auto got = p.mm->collect(epoch, pages);
   p.mm.reset();  // collected for good: no later collect reports it again
   if (!got && got.error().errnum != ESRCH) return got.error();
@@ -393,6 +394,13 @@ Result<size_t> ProcessTree::collect(uint64_t epoch, const DirtyPageCallback& cal
   std::set<RemoteTracker*> done;
   for (auto& [tgid, p] : processes_) {
     if (!p.mm || !done.insert(p.mm.get()).second) continue;
+    pid_t live = tgid;
+    for (pid_t tid : p.tids)
+      if (!tasks_.at(tid).exiting) {
+        live = tid;
+        break;
+      }
+    p.mm->set_live_thread(live);
     auto got = p.mm->collect(epoch, callback);
     if (got) {
       total += *got;

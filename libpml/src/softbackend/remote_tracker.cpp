@@ -88,7 +88,7 @@ Result<void> RemoteTracker::scan_vma(const Vma& vma, bool known, Emit& emit) {
 }
 
 Result<size_t> RemoteTracker::uffd_pass(bool report, uint64_t epoch, const DirtyPageCallback& callback) {
-  auto vmas = read_vmas(pid_);
+  auto vmas = read_vmas(live_tid_ ? live_tid_ : pid_);
   if (!vmas) return vmas.error();
   const uint64_t now = monotonic_ns();
   size_t reported = 0;
@@ -135,7 +135,7 @@ Result<size_t> RemoteTracker::uffd_pass(bool report, uint64_t epoch, const Dirty
 
 Result<size_t> RemoteTracker::soft_dirty_pass(bool report, uint64_t epoch,
                                             const DirtyPageCallback& callback) {
-  auto vmas = read_vmas(pid_);
+  auto vmas = read_vmas(live_tid_ ? live_tid_ : pid_);
   if (!vmas) return vmas.error();
   const uint64_t now = monotonic_ns();
   size_t reported = 0;
@@ -148,7 +148,7 @@ Result<size_t> RemoteTracker::soft_dirty_pass(bool report, uint64_t epoch,
     });
     if (!read) return read.error();
   }
-  Result<void> cleared = clear_soft_dirty(pid_);
+  Result<void> cleared = clear_soft_dirty(live_tid_ ? live_tid_ : pid_);
   if (!cleared) return cleared.error();
   return reported;
 }

@@ -34,6 +34,10 @@ class RemoteTracker {
   // Fails with ESRCH once the mm is gone (exit, exec).
   Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback);
 
+  // A thread of the process that still has the mm: /proc/PID/maps of a
+  // leader that ended before its threads (a zombie) lists nothing.
+  void set_live_thread(pid_t tid) { live_tid_ = tid; }
+
  private:
   RemoteTracker(pid_t pid, Kind kind) : pid_(pid), kind_(kind) {}
   Result<void> take_uffd_from_target(RemoteSyscalls* stopped);
@@ -55,6 +59,7 @@ class RemoteTracker {
   bool was_registered(const Vma& vma) const;
 
   pid_t pid_;
+  pid_t live_tid_ = 0;  // 0: pid_
   Kind kind_;
   UniqueFd pagemap_;
   std::optional<Uffd> uffd_;

@@ -308,18 +308,29 @@ TEST_F(FollowTest, LastPagesAreCollectedAtExit) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
-// The leader ends first (a zombie until the group is gone); the last
-// thread's exit(2) is then the process's end, and its pages are collected.
-TEST_F(FollowTest, LastThreadsPagesAreCollectedWhenTheLeaderEndedFirst) {
+// The leader ends first (a zombie until the group is gone: its
+// /proc/PID/maps lists nothing): the other thread's writes are still
+// collected each epoch, and at its exit(2), the process's end.
+TEST_F(FollowTest, ThreadsOutlivingTheLeaderAreTracked) {
   WriterPipes pipes;
   auto tracker = Tracker::start({writer_path(), "16", "mmap"}, Kind::kUffd, pipes.launch_options());
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   pipes.close_child_ends();
   Followed f;
   ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
-  pipes.send("thread-exit 2 5 11");
+  pipes.send("leader-exit");
+  pollfd p{fileno(pipes.from_child_), POLLIN, 0};
+  while (poll(&p, 1, 0) == 0) {
+    auto more = (*tracker)->wait(20, 1, f.page_sink(1), f.event_sink());
+    ASSERT_TRUE(more.ok()) << more.error().to_string();
+    ASSERT_TRUE(*more);
+  }
+  ASSERT_EQ(pipes.read_line(), "leader gone\n");
+  std::set<uint64_t> wrote = pipes.write({3, 4});
+  EXPECT_EQ(collect_in_buffer(**tracker, 1, f.base, f.count), wrote);
+  pipes.send("thread-end 2 5 11");
   for (;;) {
-    auto more = (*tracker)->wait(1000, 1, f.page_sink(1), f.event_sink());
+    auto more = (*tracker)->wait(1000, 2, f.page_sink(2), f.event_sink());
     ASSERT_TRUE(more.ok()) << more.error().to_string();
     if (!*more) break;
   }
