@@ -58,6 +58,7 @@ class SoftBackend : public Backend {
         const uint64_t now = monotonic_ns();
         if (epoch_ns && now >= end) break;
         int timeout_ms = epoch_ns ? int((end - now + 999999) / 1000000) : 100;
+        polled_.clear();  // a process's last pages may come: read its maps again first
         auto more = tracker_->wait(timeout_ms, epoch, page_sink(), event_sink());
         if (!more) return finish(more.error());
         running = *more;

@@ -10,7 +10,7 @@
 #  - a child whose mm cannot be armed makes record fail with a clear error.
 # Ground truth: known_writer and fork_writer write fixed page sets.
 set -euo pipefail
-PERF_PML=$1 KNOWN=$2 FORKW=$3 SANDBOXED=$4 TMP=$5
+PERF_PML=$1 KNOWN=$2 FORKW=$3 SANDBOXED=$4 LATE=$5 TMP=$6
 mkdir -p "$TMP"
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -52,6 +52,19 @@ PY
 got=$(pid_pages "$TMP/last.data" 0x5a00000 | awk '{print $2}' | sort | tr '\n' ' ')
 [ "$got" = "$known_pages " ] || fail "last epoch: buffer pages '$got'"
 echo "PASS: the last epoch before exit is recorded"
+
+# A mapping made after the last epoch end is described (MMAP2) before the
+# pages collected at exit: they are in their mapping, not unknown.
+"$PERF_PML" record -q --backend uffd --epoch 20ms -o "$TMP/late.data" -- "$LATE" 100
+"$PERF_PML" report -i "$TMP/late.data" --json > "$TMP/late.json"
+python3 - "$TMP/late.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+rows = [m for m in r["mappings"] if "5c0000000000" in m["mapping"]]
+if len(rows) != 1 or rows[0]["pages"] != 2:
+    print("FAIL: mapping of the late buffer:", rows, [m["mapping"] for m in r["mappings"]]); sys.exit(1)
+PY
+echo "PASS: a late mapping's pages, collected at exit, are in their mapping"
 
 # 2. A process tree (fork_writer's header says who writes what).
 "$PERF_PML" record -q --backend uffd -o "$TMP/tree.data" -- "$FORKW" 0 "$KNOWN"
