@@ -157,23 +157,26 @@ class SoftBackend : public Backend {
     };
   }
 
+  static Task task_record(const soft::TaskEvent& e, bool is_exit) {
+    Task t;
+    t.is_exit = is_exit;
+    t.pid = e.pid;
+    t.tid = e.tid;
+    t.ppid = e.ppid;
+    t.ptid = e.ptid;
+    t.time = e.time_ns;
+    t.sid = {e.pid, e.tid, e.time_ns, 1, 0};
+    return t;
+  }
+
   // FORK, COMM (exec) and EXIT records, as the kernel writes them.
   soft::TaskEventCallback event_sink() {
     return [this](const soft::TaskEvent& e) {
-      SampleId sid{e.pid, e.tid, e.time_ns, 1, 0};
       switch (e.type) {
-        case soft::TaskEvent::Type::kFork: {
+        case soft::TaskEvent::Type::kFork:
           if (e.pid != e.ppid) watchers_.emplace(pid_t(e.pid), MapsWatcher(pid_t(e.pid)));
-          Task t;
-          t.pid = e.pid;
-          t.tid = e.tid;
-          t.ppid = e.ppid;
-          t.ptid = e.ptid;
-          t.time = e.time_ns;
-          t.sid = sid;
-          emit(t);
+          emit(task_record(e, /*is_exit=*/false));
           break;
-        }
         case soft::TaskEvent::Type::kExec: {
           watchers_.erase(pid_t(e.pid));  // a new image: all its mappings are new
           watchers_.emplace(pid_t(e.pid), MapsWatcher(pid_t(e.pid)));
@@ -183,23 +186,14 @@ class SoftBackend : public Backend {
           c.tid = e.tid;
           c.exec = true;
           c.comm = e.comm;
-          c.sid = sid;
+          c.sid = {e.pid, e.tid, e.time_ns, 1, 0};
           emit(c);
           break;
         }
-        case soft::TaskEvent::Type::kExit: {
-          Task t;
-          t.is_exit = true;
-          t.pid = e.pid;
-          t.tid = e.tid;
-          t.ppid = e.ppid;
-          t.ptid = e.ptid;
-          t.time = e.time_ns;
-          t.sid = sid;
-          emit(t);
+        case soft::TaskEvent::Type::kExit:
+          emit(task_record(e, /*is_exit=*/true));
           if (e.pid == e.tid) watchers_.erase(pid_t(e.pid));
           break;
-        }
       }
     };
   }

@@ -278,32 +278,47 @@ class FollowTest : public ::testing::Test {
     Availability a = probe(Kind::kUffd);
     if (!a.available) GTEST_SKIP() << a.reason;
     ASSERT_EQ(access(writer_path().c_str(), X_OK), 0) << "writer helper missing: " << writer_path();
+    auto started = Tracker::start({writer_path(), "16", "mmap"}, Kind::kUffd, pipes.launch_options());
+    ASSERT_TRUE(started.ok()) << started.error().to_string();
+    tracker = std::move(*started);
+    pipes.close_child_ends();
+    ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
   }
+  // Handles the writer's stops until it has exited.
+  void wait_until_gone(uint64_t epoch) {
+    for (;;) {
+      auto more = tracker->wait(1000, epoch, f.page_sink(epoch), f.event_sink());
+      ASSERT_TRUE(more.ok()) << more.error().to_string();
+      if (!*more) return;
+    }
+  }
+  // Handles the writer's stops until it replies.
+  void wait_for_reply(uint64_t epoch) {
+    pollfd p{fileno(pipes.from_child_), POLLIN, 0};
+    while (poll(&p, 1, 0) == 0) {
+      auto more = tracker->wait(20, epoch, f.page_sink(epoch), f.event_sink());
+      ASSERT_TRUE(more.ok()) << more.error().to_string();
+      ASSERT_TRUE(*more) << "the writer exited";
+    }
+  }
+  WriterPipes pipes;
+  std::unique_ptr<Tracker> tracker;
+  Followed f;
 };
 
 // A process that writes and exits between two collects: its pages come out
 // of wait(), collected at its exit stop, with the epoch in progress.
 TEST_F(FollowTest, LastPagesAreCollectedAtExit) {
-  WriterPipes pipes;
-  auto tracker = Tracker::start({writer_path(), "16", "mmap"}, Kind::kUffd, pipes.launch_options());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  pipes.close_child_ends();
-  Followed f;
-  ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
   std::set<uint64_t> wrote = pipes.write({1, 2});
-  EXPECT_EQ(collect_in_buffer(**tracker, 1, f.base, f.count), wrote);
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
   pipes.send("write-exit 7 8 15");
-  for (;;) {
-    auto more = (*tracker)->wait(1000, 2, f.page_sink(2), f.event_sink());
-    ASSERT_TRUE(more.ok()) << more.error().to_string();
-    if (!*more) break;
-  }
-  const uint32_t pid = uint32_t((*tracker)->pid());
+  wait_until_gone(2);
+  const uint32_t pid = uint32_t(tracker->pid());
   EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8, 15}));
   ASSERT_FALSE(f.events.empty());
   EXPECT_EQ(f.events.back().type, TaskEvent::Type::kExit);
   EXPECT_EQ(f.events.back().pid, pid);
-  auto status = (*tracker)->wait_exit();
+  auto status = tracker->wait_exit();
   ASSERT_TRUE(status.ok()) << status.error().to_string();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
@@ -312,57 +327,31 @@ TEST_F(FollowTest, LastPagesAreCollectedAtExit) {
 // /proc/PID/maps lists nothing): the other thread's writes are still
 // collected each epoch, and at its exit(2), the process's end.
 TEST_F(FollowTest, ThreadsOutlivingTheLeaderAreTracked) {
-  WriterPipes pipes;
-  auto tracker = Tracker::start({writer_path(), "16", "mmap"}, Kind::kUffd, pipes.launch_options());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  pipes.close_child_ends();
-  Followed f;
-  ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
   pipes.send("leader-exit");
-  pollfd p{fileno(pipes.from_child_), POLLIN, 0};
-  while (poll(&p, 1, 0) == 0) {
-    auto more = (*tracker)->wait(20, 1, f.page_sink(1), f.event_sink());
-    ASSERT_TRUE(more.ok()) << more.error().to_string();
-    ASSERT_TRUE(*more);
-  }
+  wait_for_reply(1);
   ASSERT_EQ(pipes.read_line(), "leader gone\n");
   std::set<uint64_t> wrote = pipes.write({3, 4});
-  EXPECT_EQ(collect_in_buffer(**tracker, 1, f.base, f.count), wrote);
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
   pipes.send("thread-end 2 5 11");
-  for (;;) {
-    auto more = (*tracker)->wait(1000, 2, f.page_sink(2), f.event_sink());
-    ASSERT_TRUE(more.ok()) << more.error().to_string();
-    if (!*more) break;
-  }
-  EXPECT_EQ(f.pages[uint32_t((*tracker)->pid())], expected_addrs(f.base, {2, 5, 11}));
+  wait_until_gone(2);
+  EXPECT_EQ(f.pages[uint32_t(tracker->pid())], expected_addrs(f.base, {2, 5, 11}));
 }
 
 // A forked child gets its own tracker before it runs: its writes are its
 // own, exact, and none of them is the parent's.
 TEST_F(FollowTest, ForkedChildIsTrackedUnderItsPid) {
-  WriterPipes pipes;
-  auto tracker = Tracker::start({writer_path(), "16", "mmap"}, Kind::kUffd, pipes.launch_options());
-  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  pipes.close_child_ends();
-  Followed f;
-  ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
   ASSERT_EQ(pipes.write({0, 1}), expected_addrs(f.base, {0, 1}));
   pipes.send("fork 3 4 9");
   // The writer replies once its child is reaped, i.e. after wait() let the
   // child's exit stop go.
-  std::string reply;
-  pollfd p{fileno(pipes.from_child_), POLLIN, 0};
-  while (poll(&p, 1, 0) == 0) {
-    auto more = (*tracker)->wait(20, 1, f.page_sink(1), f.event_sink());
-    ASSERT_TRUE(more.ok()) << more.error().to_string();
-  }
-  reply = pipes.read_line();
+  wait_for_reply(1);
+  std::string reply = pipes.read_line();
   int child = 0;
   ASSERT_EQ(sscanf(reply.c_str(), "forked %d", &child), 1) << reply;
-  auto got = (*tracker)->collect(1, f.page_sink(1));
+  auto got = tracker->collect(1, f.page_sink(1));
   ASSERT_TRUE(got.ok()) << got.error().to_string();
 
-  const uint32_t parent = uint32_t((*tracker)->pid());
+  const uint32_t parent = uint32_t(tracker->pid());
   EXPECT_EQ(f.pages[uint32_t(child)], expected_addrs(f.base, {3, 4, 9}));
   EXPECT_EQ(f.pages[parent], expected_addrs(f.base, {0, 1}));
   int forks = 0, exits = 0;
@@ -378,7 +367,7 @@ TEST_F(FollowTest, ForkedChildIsTrackedUnderItsPid) {
   EXPECT_EQ(forks, 1);
   EXPECT_EQ(exits, 1);
   pipes.send("exit");
-  auto status = (*tracker)->wait_exit();
+  auto status = tracker->wait_exit();
   ASSERT_TRUE(status.ok()) << status.error().to_string();
 }
 
