@@ -29,7 +29,9 @@
 // their creator's, and a process's last epoch is collected at its exit stop
 // (or at the signal that kills it) while its mm still exists. The caller
 // must therefore call Tracker::wait() between collects: a task that reports
-// a stop (fork, exec, exit, a signal) waits until wait() handles it.
+// a stop (fork, exec, exit, a signal) waits until wait() handles it. While a
+// Tracker exists, SIGCHLD is blocked in the thread that started it (wait()
+// reads it from a signalfd); that thread must make every Tracker call.
 //
 // VMAs created later (heap growth, mmap, dlopen) are found on each collect
 // by re-reading /proc/PID/maps and registered then; the pages they got
