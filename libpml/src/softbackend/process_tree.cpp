@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "pml/synthesize.h"
