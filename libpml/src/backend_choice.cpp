@@ -28,7 +28,7 @@ const char* backend_kind_name(BackendKind kind) {
 
 static Result<std::string> soft_available(BackendKind kind) {
 #ifdef PML_HAVE_SOFTBACKEND
-  auto a = soft::probe(kind == BackendKind::kUffd ? soft::Kind::Uffd : soft::Kind::SoftDirty);
+  auto a = soft::probe(kind == BackendKind::kUffd ? soft::Kind::kUffd : soft::Kind::kSoftDirty);
   if (!a.available) return make_error(a.reason, EOPNOTSUPP);
   return a.reason;
 #else

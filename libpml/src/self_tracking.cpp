@@ -42,15 +42,15 @@ Result<RangeTracker> RangeTracker::start(void* base, size_t len) {
   }
   impl->reason = mon.error().message;
 #ifdef PML_HAVE_SOFTBACKEND
-  for (soft::Kind k : {soft::Kind::Uffd, soft::Kind::SoftDirty}) {
+  for (soft::Kind k : {soft::Kind::kUffd, soft::Kind::kSoftDirty}) {
     auto t = soft::SelfTracker::track(base, len, k);
     if (t.ok()) {
       impl->soft.emplace(std::move(t.value()));
-      impl->mechanism = soft::kindName(k);
-      impl->reason += std::string("; using ") + soft::kindName(k);
+      impl->mechanism = soft::kind_name(k);
+      impl->reason += std::string("; using ") + soft::kind_name(k);
       return RangeTracker(std::move(impl));
     }
-    impl->reason += std::string("; ") + soft::kindName(k) + ": " + t.error().message;
+    impl->reason += std::string("; ") + soft::kind_name(k) + ": " + t.error().message;
   }
 #endif
   return make_error("no dirty tracking available: " + impl->reason, EOPNOTSUPP);

@@ -75,7 +75,7 @@ int cmd_record(const std::vector<std::string>& args) {
     std::fprintf(stderr, "[ perf pml record: Captured and wrote %.3f MB %s (%llu samples) ]\n",
                  double(writer->data_bytes()) / (1024.0 * 1024.0), output.c_str(),
                  (unsigned long long)stats.samples);
-  return status < 0 ? 1 : 0;
+  return session->finish(status);
 }
 
 }  // namespace perf_pml

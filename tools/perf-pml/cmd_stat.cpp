@@ -92,7 +92,7 @@ int cmd_stat(const std::vector<std::string>& args) {
     print_error("stat", "cannot write '" + output + "': " + std::strerror(errno));
     return 1;
   }
-  return 0;
+  return session->finish(status);
 }
 
 }  // namespace perf_pml

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstring>
+#include <string>
 
 #include "common.h"
 
@@ -14,7 +16,47 @@ std::atomic<bool>& stop_requested() {
   return flag;
 }
 
-static void on_signal(int) { stop_requested().store(true); }
+static std::atomic<int> stop_signal{0};
+
+static void on_signal(int sig) {
+  stop_signal.store(sig);
+  stop_requested().store(true);
+}
+
+ExitCode exit_code_for(const char* cmd, int st, int stop_sig, bool launched) {
+  ExitCode e;
+  if (st < 0) {
+    e.code = 1;
+    return e;
+  }
+  const bool record = std::string(cmd) == "record";
+  // On a stop the session SIGTERMs the command: that death is ours, not
+  // the command's.
+  const bool own_kill = stop_sig && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM;
+  if (record && launched && WIFSIGNALED(st) && !own_kill) {
+    e.reraise = WTERMSIG(st);
+  } else if (stop_sig && (record || !launched)) {
+    e.reraise = stop_sig;
+  } else if (launched && WIFEXITED(st)) {
+    e.code = WEXITSTATUS(st);
+  }
+  return e;
+}
+
+int RecordSession::finish(int wait_status) {
+  ExitCode e = exit_code_for(cmd_, wait_status, stop_signal.load(), !target_.argv.empty());
+  if (e.reraise) {
+    std::fflush(nullptr);
+    signal(e.reraise, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, e.reraise);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    raise(e.reraise);
+    e.code = 128 + e.reraise;  // a signal that does not kill (none here)
+  }
+  return e.code;
+}
 
 std::unique_ptr<RecordSession> RecordSession::prepare(const char* cmd, SessionOptions o) {
   auto s = std::unique_ptr<RecordSession>(new RecordSession);
@@ -57,6 +99,12 @@ std::string RecordSession::target_name() const {
 }
 
 bool RecordSession::start() {
+  // Before the target starts: a Ctrl-C from its first instruction on stops
+  // the session (and is re-raised at the end) rather than killing us.
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   auto r = choice_.backend->start(target_);
   if (!r.ok()) {
     print_error(cmd_, "cannot start tracking " + target_name() + ": " + r.error().to_string());
@@ -66,10 +114,6 @@ bool RecordSession::start() {
 }
 
 int RecordSession::run(pml::RecordSink& sink) {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
   auto r = choice_.backend->run(sink, stop_requested());
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
@@ -83,8 +127,8 @@ int RecordSession::run(pml::RecordSink& sink) {
       std::fprintf(stderr, "[ perf pml %s: %s exited with status %d ]\n", cmd_,
                    target_.argv[0].c_str(), WEXITSTATUS(st));
     else if (WIFSIGNALED(st))
-      std::fprintf(stderr, "[ perf pml %s: %s killed by signal %d ]\n", cmd_,
-                   target_.argv[0].c_str(), WTERMSIG(st));
+      std::fprintf(stderr, "[ perf pml %s: %s killed by signal %d (%s) ]\n", cmd_,
+                   target_.argv[0].c_str(), WTERMSIG(st), strsignal(WTERMSIG(st)));
   }
   return st;
 }

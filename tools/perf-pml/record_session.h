@@ -40,6 +40,9 @@ class RecordSession {
   bool start();
   // Runs to the end; returns the target's wait status or -1 on error.
   int run(pml::RecordSink& sink);
+  // What the command returns once its output is complete, as perf 6.1
+  // does (see exit_code_for). May not return: re-raises a signal.
+  int finish(int wait_status);
   std::string target_name() const;
   uint64_t epoch_ms() const { return opts_.epoch_ms; }
 
@@ -52,5 +55,19 @@ class RecordSession {
 
 // Global stop flag set by SIGINT/SIGTERM during a session.
 std::atomic<bool>& stop_requested();
+
+// perf's exit convention, measured on perf 6.1:
+//  record: the workload's exit status; a workload killed by a signal makes
+//    perf re-raise that signal (SIGSEGV: perf dies of SIGSEGV, 139); after
+//    Ctrl-C, perf re-raises SIGINT.
+//  stat: the workload's exit status; killed by a signal: 0 (perf stat only
+//    prints "<cmd>: <signal name>"); with -p, Ctrl-C re-raises SIGINT.
+// wait_status < 0 is an error of ours: 1. stop_signal is the signal that
+// stopped the session (0: none); launched: a command, not -p.
+struct ExitCode {
+  int code = 0;        // exit with this ...
+  int reraise = 0;     // ... unless this signal is to be re-raised
+};
+ExitCode exit_code_for(const char* cmd, int wait_status, int stop_signal, bool launched);
 
 }  // namespace perf_pml

@@ -10,10 +10,11 @@
 
 namespace pml::soft {
 
-// Forks; the child redirects stdio as asked, calls PTRACE_TRACEME and execs
-// argv (PATH search). Returns once the child sits in the post-exec SIGTRAP
-// stop: its new mm exists, no instruction of the program has run. A failed
-// exec is reported with the child's errno, and the child is reaped.
-Result<pid_t> launchStoppedAtExec(const std::vector<std::string>& argv, const LaunchOptions& options);
+// Forks; the child redirects stdio as asked, stops itself, is seized with
+// trace_options() and execs argv (PATH search). Returns once the child sits
+// in its PTRACE_EVENT_EXEC stop: its new mm exists, no instruction of the
+// program has run. A failed exec is reported with the child's errno, and
+// the child is reaped.
+Result<pid_t> launch_stopped_at_exec(const std::vector<std::string>& argv, const LaunchOptions& options);
 
 }  // namespace pml::soft

@@ -4,11 +4,10 @@
 
 #include <vector>
 
-#include "errors.h"
 
 namespace pml::soft {
 
-Status scanAndProtect(int pagemap_fd, uint64_t start, uint64_t end, ScanMatch match,
+Result<void> scan_and_protect(int pagemap_fd, uint64_t start, uint64_t end, ScanMatch match,
                       const RegionCallback& on_region) {
   std::vector<abi::PageRegion> regions(512);
   abi::PmScanArg arg = {};
@@ -39,7 +38,7 @@ Status scanAndProtect(int pagemap_fd, uint64_t start, uint64_t end, ScanMatch ma
     long n = ioctl(pagemap_fd, abi::kPagemapScan, &arg);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errnoError("PAGEMAP_SCAN");
+      return errno_error("PAGEMAP_SCAN");
     }
     for (long i = 0; i < n; ++i) on_region(regions[size_t(i)]);
     // walk_end < end only when the region buffer filled up: go on from

@@ -29,7 +29,7 @@ enum class ScanMatch {
   // page (a page without marker was written, or zapped).
   SharedWritten,
   // Shared VMA seen for the first time: every page, holes too, is protected
-  // and reported with its categories (see firstScanWasWritten).
+  // and reported with its categories (see first_scan_was_written).
   SharedFirst,
 };
 
@@ -38,12 +38,12 @@ using RegionCallback = std::function<void(const abi::PageRegion&)>;
 // Fails with code EPERM if part of the range is not registered in async
 // write-protect mode (e.g. the VMA was replaced by a new mmap), ESRCH if the
 // pagemap's process has exited or exec'd.
-Status scanAndProtect(int pagemap_fd, uint64_t start, uint64_t end, ScanMatch match,
+Result<void> scan_and_protect(int pagemap_fd, uint64_t start, uint64_t end, ScanMatch match,
                       const RegionCallback& on_region);
 
 // Pages of a region in order: 4 KiB each, or 2 MiB for a huge page.
 template <typename F>
-void forEachPage(const abi::PageRegion& region, F&& on_page) {
+void for_each_page(const abi::PageRegion& region, F&& on_page) {
   const uint64_t size = (region.categories & abi::kPageIsHuge) ? (2u << 20) : 4096u;
   for (uint64_t addr = region.start; addr < region.end; addr += size) {
     uint64_t page = addr & ~(size - 1);
@@ -55,7 +55,7 @@ void forEachPage(const abi::PageRegion& region, F&& on_page) {
 // holds pages that may have been written since the VMA appeared. A read
 // cannot be told from a write there, so every resident page counts: an
 // extra page beats a missed write.
-inline bool firstScanWasWritten(const abi::PageRegion& region) {
+inline bool first_scan_was_written(const abi::PageRegion& region) {
   const uint64_t c = region.categories;
   return (c & abi::kPageIsWritten) && (c & (abi::kPageIsPresent | abi::kPageIsSwapped)) &&
          !(c & abi::kPageIsPfnZero);

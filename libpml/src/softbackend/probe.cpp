@@ -5,7 +5,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "errors.h"
 #include "kernel_abi.h"
 #include "pml/softbackend.h"
 #include "soft_dirty.h"
@@ -36,15 +35,15 @@ class ScratchMapping {
   volatile char* base_ = nullptr;
 };
 
-Availability probeUffd() {
-  auto features = uffdAvailableFeatures();
+Availability probe_uffd() {
+  auto features = uffd_available_features();
   if (!features) return {false, "uffd: " + features.error().to_string()};
   if (!(*features & abi::kUffdFeatureWpAsync)) {
     return {false, "uffd: UFFD_FEATURE_WP_ASYNC unsupported (needs Linux 6.7+)"};
   }
   ScratchMapping scratch;
   if (!scratch.ok()) return {false, "uffd: mmap failed"};
-  auto tracker = SelfTracker::track(const_cast<char*>(scratch.page(0)), kPages * kPageSize, Kind::Uffd);
+  auto tracker = SelfTracker::track(const_cast<char*>(scratch.page(0)), kPages * kPageSize, Kind::kUffd);
   if (!tracker) {
     if (tracker.error().errnum == ENOTTY || tracker.error().errnum == EINVAL) {
       return {false, "uffd: PAGEMAP_SCAN ioctl missing on /proc/PID/pagemap (needs Linux 6.7+): " +
@@ -61,18 +60,18 @@ Availability probeUffd() {
   return {true, "uffd: userfaultfd WP_ASYNC + PAGEMAP_SCAN work"};
 }
 
-Availability probeSoftDirty() {
+Availability probe_soft_dirty() {
   ScratchMapping scratch;
   if (!scratch.ok()) return {false, "soft-dirty: mmap failed"};
   *scratch.page(1) = 1;
-  Status cleared = clearSoftDirty(0);
+  Result<void> cleared = clear_soft_dirty(0);
   if (!cleared) return {false, "soft-dirty: " + cleared.error().to_string()};
   *scratch.page(1) = 2;
   UniqueFd pagemap(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
-  if (!pagemap.valid()) return {false, "soft-dirty: " + errnoError("open /proc/self/pagemap").message};
+  if (!pagemap.valid()) return {false, "soft-dirty: " + errno_error("open /proc/self/pagemap").message};
   bool written_seen = false, clean_seen_dirty = false;
   uint64_t base = reinterpret_cast<uintptr_t>(scratch.page(0));
-  Status read = readSoftDirty(pagemap.get(), base, base + kPages * kPageSize, false, [&](uint64_t addr) {
+  Result<void> read = read_soft_dirty(pagemap.get(), base, base + kPages * kPageSize, false, [&](uint64_t addr) {
     if (addr == reinterpret_cast<uintptr_t>(scratch.page(1))) {
       written_seen = true;
     } else {
@@ -89,6 +88,6 @@ Availability probeSoftDirty() {
 
 }  // namespace
 
-Availability probe(Kind kind) { return kind == Kind::Uffd ? probeUffd() : probeSoftDirty(); }
+Availability probe(Kind kind) { return kind == Kind::kUffd ? probe_uffd() : probe_soft_dirty(); }
 
 }  // namespace pml::soft

@@ -6,16 +6,16 @@ namespace pml::soft {
 namespace {
 
 TEST(Probe, EveryKindGivesAReason) {
-  for (Kind kind : {Kind::Uffd, Kind::SoftDirty}) {
+  for (Kind kind : {Kind::kUffd, Kind::kSoftDirty}) {
     Availability a = probe(kind);
-    EXPECT_FALSE(a.reason.empty()) << kindName(kind);
+    EXPECT_FALSE(a.reason.empty()) << kind_name(kind);
     // Reasons name their mechanism, so a fallback message can quote them.
-    EXPECT_EQ(a.reason.rfind(kindName(kind), 0), 0u) << a.reason;
+    EXPECT_EQ(a.reason.rfind(kind_name(kind), 0), 0u) << a.reason;
   }
 }
 
 TEST(Probe, AgreesWithSelfTracker) {
-  for (Kind kind : {Kind::Uffd, Kind::SoftDirty}) {
+  for (Kind kind : {Kind::kUffd, Kind::kSoftDirty}) {
     alignas(4096) static char page[3 * 4096];
     auto tracker = SelfTracker::track(page + 4096, 4096, kind);
     Availability a = probe(kind);
@@ -24,7 +24,7 @@ TEST(Probe, AgreesWithSelfTracker) {
     page[4096 + 1] = 1;
     auto pages = tracker->collect();
     ASSERT_TRUE(pages.ok()) << pages.error().to_string();
-    ASSERT_EQ(pages->size(), 1u) << kindName(kind);
+    ASSERT_EQ(pages->size(), 1u) << kind_name(kind);
     EXPECT_EQ((*pages)[0].addr, reinterpret_cast<uintptr_t>(page + 4096));
   }
 }

@@ -4,34 +4,33 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "errors.h"
 #include "pml/unique_fd.h"
 
 namespace pml::soft {
 
 namespace {
 
-std::string procPath(pid_t pid, const char* file) {
+std::string proc_path(pid_t pid, const char* file) {
   return pid == 0 ? std::string("/proc/self/") + file
                   : "/proc/" + std::to_string(pid) + "/" + file;
 }
 
-Result<std::string> readWholeFile(const std::string& path) {
+Result<std::string> read_whole_file(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return errnoError("open " + path);
+  if (!fd.valid()) return errno_error("open " + path);
   std::string text;
   char buf[16384];
   for (;;) {
     ssize_t n = read(fd.get(), buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errnoError("read " + path);
+    if (n < 0) return errno_error("read " + path);
     if (n == 0) break;
     text.append(buf, size_t(n));
   }
   return text;
 }
 
-bool parseLine(std::string_view line, Vma* vma) {
+bool parse_line(std::string_view line, Vma* vma) {
   // "start-end perms offset dev inode   path"
   std::string copy(line);
   char perms[5] = {};
@@ -53,7 +52,7 @@ bool parseLine(std::string_view line, Vma* vma) {
 
 }  // namespace
 
-Result<std::vector<Vma>> parseProcMaps(std::string_view text) {
+Result<std::vector<Vma>> parse_vmas(std::string_view text) {
   std::vector<Vma> vmas;
   while (!text.empty()) {
     size_t eol = text.find('\n');
@@ -61,7 +60,7 @@ Result<std::vector<Vma>> parseProcMaps(std::string_view text) {
     text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
     if (line.empty()) continue;
     Vma vma;
-    if (!parseLine(line, &vma)) {
+    if (!parse_line(line, &vma)) {
       return make_error("malformed maps line: " + std::string(line), EINVAL);
     }
     vmas.push_back(std::move(vma));
@@ -69,13 +68,13 @@ Result<std::vector<Vma>> parseProcMaps(std::string_view text) {
   return vmas;
 }
 
-Result<std::vector<Vma>> readProcMaps(pid_t pid) {
-  auto text = readWholeFile(procPath(pid, "maps"));
+Result<std::vector<Vma>> read_vmas(pid_t pid) {
+  auto text = read_whole_file(proc_path(pid, "maps"));
   if (!text) return text.error();
-  return parseProcMaps(*text);
+  return parse_vmas(*text);
 }
 
-bool isTrackable(const Vma& vma) {
+bool is_trackable(const Vma& vma) {
   if (!vma.writable) return false;
   // Kernel-provided mappings: not ordinary memory of the program.
   return vma.path != "[vvar]" && vma.path != "[vvar_vclock]" && vma.path != "[vsyscall]" &&

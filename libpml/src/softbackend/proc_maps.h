@@ -25,13 +25,13 @@ struct Vma {
 };
 
 // Parses the text of a maps file; malformed lines are an error.
-Result<std::vector<Vma>> parseProcMaps(std::string_view text);
+Result<std::vector<Vma>> parse_vmas(std::string_view text);
 
 // pid 0 means the calling process.
-Result<std::vector<Vma>> readProcMaps(pid_t pid);
+Result<std::vector<Vma>> read_vmas(pid_t pid);
 
 // Whether writes to this VMA can be tracked at all: writable, and not one of
 // the kernel's special mappings that userfaultfd and soft-dirty skip.
-bool isTrackable(const Vma& vma);
+bool is_trackable(const Vma& vma);
 
 }  // namespace pml::soft

@@ -7,7 +7,7 @@ namespace pml::soft {
 namespace {
 
 TEST(ProcMaps, ParsesLinesWithAndWithoutPath) {
-  auto vmas = parseProcMaps(
+  auto vmas = parse_vmas(
       "55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0                          [heap]\n"
       "7f1e2c000000-7f1e2c021000 rw-s 00001000 fe:01 1234                       /tmp/a file\n"
       "7f1e2d000000-7f1e2d001000 r-xp 00000000 00:00 0 \n"
@@ -31,26 +31,26 @@ TEST(ProcMaps, ParsesLinesWithAndWithoutPath) {
 }
 
 TEST(ProcMaps, RejectsMalformedLine) {
-  EXPECT_FALSE(parseProcMaps("not a maps line\n").ok());
-  EXPECT_FALSE(parseProcMaps("2000-1000 rw-p 00000000 00:00 0\n").ok());
+  EXPECT_FALSE(parse_vmas("not a maps line\n").ok());
+  EXPECT_FALSE(parse_vmas("2000-1000 rw-p 00000000 00:00 0\n").ok());
 }
 
 TEST(ProcMaps, TrackableMeansWritableOrdinaryMemory) {
   Vma vma;
   vma.writable = true;
-  EXPECT_TRUE(isTrackable(vma));
+  EXPECT_TRUE(is_trackable(vma));
   vma.path = "[vvar]";
-  EXPECT_FALSE(isTrackable(vma));
+  EXPECT_FALSE(is_trackable(vma));
   vma.path = "";
   vma.writable = false;
-  EXPECT_FALSE(isTrackable(vma));
+  EXPECT_FALSE(is_trackable(vma));
 }
 
 TEST(ProcMaps, FindsOwnMapping) {
   const size_t len = 3 * 4096;
   void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(p, MAP_FAILED);
-  auto vmas = readProcMaps(0);
+  auto vmas = read_vmas(0);
   ASSERT_TRUE(vmas.ok()) << vmas.error().to_string();
   uint64_t addr = reinterpret_cast<uintptr_t>(p);
   bool found = false;

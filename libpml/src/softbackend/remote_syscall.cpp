@@ -4,15 +4,12 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
 #include <string_view>
-#include <utility>
 
-#include "errors.h"
 #include "proc_maps.h"
 #include "pml/unique_fd.h"
 
@@ -24,22 +21,10 @@ namespace pml::soft {
 
 namespace {
 
-Result<int> waitStop(pid_t tid) {
-  int status = 0;
-  for (;;) {
-    pid_t r = waitpid(tid, &status, __WALL);
-    if (r == tid) break;
-    if (r < 0 && errno == EINTR) continue;
-    return errnoError("waitpid");
-  }
-  if (WIFEXITED(status) || WIFSIGNALED(status)) {
-    return make_error("target " + std::to_string(tid) + " exited during injection", ESRCH);
-  }
-  return status;
-}
+constexpr int kSyscallStop = SIGTRAP | 0x80;  // PTRACE_O_TRACESYSGOOD
 
 // Searches one executable mapping of the target for the bytes 0f 05.
-Result<uint64_t> findSyscallIn(int mem_fd, const Vma& vma) {
+Result<uint64_t> find_syscall_in(int mem_fd, const Vma& vma) {
   const uint64_t len = std::min<uint64_t>(vma.end - vma.start, 1 << 20);
   std::string bytes(len, '\0');
   ssize_t n = pread(mem_fd, bytes.data(), len, off_t(vma.start));
@@ -49,81 +34,86 @@ Result<uint64_t> findSyscallIn(int mem_fd, const Vma& vma) {
   return vma.start + pos;
 }
 
+int event_of(int status) { return status >> 16; }
+
 }  // namespace
 
-Result<PtraceStoppedThread> PtraceStoppedThread::seize(pid_t tid) {
-  if (ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0) {
-    return errnoError("PTRACE_SEIZE " + std::to_string(tid));
+Result<int> wait_for_stop(pid_t tid) {
+  int status = 0;
+  for (;;) {
+    pid_t r = waitpid(tid, &status, __WALL);
+    if (r == tid) break;
+    if (r < 0 && errno == EINTR) continue;
+    return errno_error("waitpid");
   }
-  PtraceStoppedThread thread(tid);
-  thread.attached_ = true;
-  if (ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0) return errnoError("PTRACE_INTERRUPT");
-  auto status = waitStop(tid);
-  if (!status) return status.error();
-  // A signal may have been pending: that stop serves us as well, but the
-  // signal must reach the target later.
-  if ((*status >> 16) == 0 && WSTOPSIG(*status) != SIGTRAP) {
-    thread.pending_signals_.push_back(WSTOPSIG(*status));
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    return make_error("target " + std::to_string(tid) + " exited during injection", ESRCH);
   }
-  return thread;
+  return status;
 }
 
-PtraceStoppedThread PtraceStoppedThread::adoptStopped(pid_t tid) {
-  PtraceStoppedThread thread(tid);
-  thread.attached_ = true;
-  return thread;
-}
-
-PtraceStoppedThread::PtraceStoppedThread(PtraceStoppedThread&& other) noexcept
-    : tid_(other.tid_),
-      attached_(std::exchange(other.attached_, false)),
-      syscall_insn_(other.syscall_insn_),
-      pending_signals_(std::move(other.pending_signals_)) {}
-
-PtraceStoppedThread::~PtraceStoppedThread() {
-  if (attached_) (void)detach();
-}
-
-Result<uint64_t> PtraceStoppedThread::findSyscallInstruction() {
+Result<uint64_t> RemoteSyscalls::find_syscall_instruction() {
   if (syscall_insn_ != 0) return syscall_insn_;
-  auto vmas = readProcMaps(tid_);
+  auto vmas = read_vmas(tid_);
   if (!vmas) return vmas.error();
   std::string mem_path = "/proc/" + std::to_string(tid_) + "/mem";
   UniqueFd mem(open(mem_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!mem.valid()) return errnoError("open " + mem_path);
+  if (!mem.valid()) return errno_error("open " + mem_path);
   // The vDSO first: it is always there, even at exec entry, and its
   // syscall fallback paths contain the instruction.
   for (int pass = 0; pass < 2; ++pass) {
     for (const Vma& vma : *vmas) {
       bool wanted = pass == 0 ? vma.path == "[vdso]" : (vma.executable && vma.path != "[vdso]");
       if (!wanted) continue;
-      auto addr = findSyscallIn(mem.get(), vma);
+      auto addr = find_syscall_in(mem.get(), vma);
       if (addr) return syscall_insn_ = *addr;
     }
   }
   return make_error("no syscall instruction found in the target's executable mappings", ENOENT);
 }
 
-Status PtraceStoppedThread::stepOnce() {
+Result<void> RemoteSyscalls::run_to_interrupt_stop() {
+  // The trap is taken in the kernel's signal path, before the thread
+  // returns to user mode, whatever stop it is in now.
+  if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0) return errno_error("PTRACE_INTERRUPT");
   for (;;) {
-    if (ptrace(PTRACE_SINGLESTEP, tid_, nullptr, nullptr) != 0) return errnoError("PTRACE_SINGLESTEP");
-    auto status = waitStop(tid_);
+    if (ptrace(PTRACE_CONT, tid_, nullptr, nullptr) != 0) return errno_error("PTRACE_CONT");
+    auto status = wait_for_stop(tid_);
     if (!status) return status.error();
+    if (event_of(*status) == PTRACE_EVENT_STOP) return {};
+    if (event_of(*status) == 0 && WSTOPSIG(*status) != kSyscallStop) {
+      pending_signals_.push_back(WSTOPSIG(*status));  // delivered later
+    }
+  }
+}
+
+Result<void> RemoteSyscalls::run_to_syscall_stop() {
+  for (;;) {
+    if (ptrace(PTRACE_SYSCALL, tid_, nullptr, nullptr) != 0) return errno_error("PTRACE_SYSCALL");
+    auto status = wait_for_stop(tid_);
+    if (!status) return status.error();
+    if (event_of(*status) != 0) continue;  // a late interrupt trap: go on
     int sig = WSTOPSIG(*status);
-    if ((*status >> 16) != 0) continue;  // PTRACE_EVENT_STOP (a late interrupt): step again
-    if (sig == SIGTRAP) return {};
-    // A signal arrived before the instruction ran: keep it for later and
-    // retry; the registers still point at the syscall.
+    if (sig == kSyscallStop) return {};
+    // A signal arrived before the instruction ran: keep it for later; the
+    // registers still point at the syscall instruction.
     pending_signals_.push_back(sig);
   }
 }
 
-Result<long> PtraceStoppedThread::syscall(long nr, std::initializer_list<uint64_t> args) {
-  auto insn = findSyscallInstruction();
+Result<long> RemoteSyscalls::syscall(long nr, std::initializer_list<uint64_t> args) {
+  auto insn = find_syscall_instruction();
   if (!insn) return insn.error();
-  user_regs_struct saved;
-  if (ptrace(PTRACE_GETREGS, tid_, nullptr, &saved) != 0) return errnoError("PTRACE_GETREGS");
-  user_regs_struct regs = saved;
+  if (!saved_valid_) {
+    // Start from a stop in the signal path: there an interrupted system
+    // call of the target has its restart pending, and no syscall-exit stop
+    // of it comes first (as one would from an exec or fork event stop).
+    Result<void> moved = run_to_interrupt_stop();
+    if (!moved) return moved.error();
+    if (ptrace(PTRACE_GETREGS, tid_, nullptr, &saved_) != 0) return errno_error("PTRACE_GETREGS");
+    saved_valid_ = true;
+  }
+  user_regs_struct regs = saved_;
   unsigned long long* arg_regs[] = {&regs.rdi, &regs.rsi, &regs.rdx, &regs.r10, &regs.r8, &regs.r9};
   size_t i = 0;
   for (uint64_t arg : args) {
@@ -132,38 +122,35 @@ Result<long> PtraceStoppedThread::syscall(long nr, std::initializer_list<uint64_
   }
   regs.rax = uint64_t(nr);
   regs.rip = *insn;
-  // -1: not inside a syscall, so the kernel does not apply its restart
-  // logic to our registers when the thread resumes.
+  // -1: not inside a syscall, so the kernel applies no restart logic to
+  // these registers on the way back to user mode.
   regs.orig_rax = ~0ull;
-  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &regs) != 0) return errnoError("PTRACE_SETREGS");
-  Status stepped = stepOnce();
+  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &regs) != 0) return errno_error("PTRACE_SETREGS");
+
+  Result<void> entered = run_to_syscall_stop();
+  if (!entered) return entered.error();
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, tid_, sizeof info, &info) <= 0) {
+    return errno_error("PTRACE_GET_SYSCALL_INFO");
+  }
+  if (info.op != PTRACE_SYSCALL_INFO_ENTRY || long(info.entry.nr) != nr ||
+      info.instruction_pointer != *insn + 2) {
+    return make_error("injected syscall did not start where expected", EIO);
+  }
+  Result<void> exited = run_to_syscall_stop();
+  if (!exited) return exited.error();
   user_regs_struct after;
-  bool have_result = stepped.ok() && ptrace(PTRACE_GETREGS, tid_, nullptr, &after) == 0;
-  int get_errno = errno;
-  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &saved) != 0) return errnoError("PTRACE_SETREGS(restore)");
-  if (!stepped) return stepped.error();
-  if (!have_result) return errnoError(get_errno, "PTRACE_GETREGS(result)");
+  if (ptrace(PTRACE_GETREGS, tid_, nullptr, &after) != 0) return errno_error("PTRACE_GETREGS(result)");
   if (after.rip != *insn + 2) return make_error("injected syscall did not complete", EIO);
   return long(after.rax);
 }
 
-Status PtraceStoppedThread::detach(bool leave_stopped) {
-  if (!attached_) return {};
-  attached_ = false;
-  int first = leave_stopped ? SIGSTOP : 0;
-  size_t redeliver_from = 0;
-  if (!leave_stopped && !pending_signals_.empty()) {
-    first = pending_signals_[0];
-    redeliver_from = 1;
-  }
-  if (ptrace(PTRACE_DETACH, tid_, nullptr, reinterpret_cast<void*>(long(first))) != 0) {
-    return errnoError("PTRACE_DETACH");
-  }
-  // kill() on a thread id signals that thread's whole process, as the
-  // original signals (we cannot tell thread-directed ones apart) mostly were.
-  for (size_t i = redeliver_from; i < pending_signals_.size(); ++i) {
-    kill(tid_, pending_signals_[i]);
-  }
+Result<void> RemoteSyscalls::restore() {
+  if (!saved_valid_) return {};
+  Result<void> moved = run_to_interrupt_stop();
+  if (!moved) return moved.error();
+  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &saved_) != 0) return errno_error("PTRACE_SETREGS(restore)");
+  saved_valid_ = false;
   return {};
 }
 

@@ -8,8 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "clock.h"
-#include "errors.h"
+#include "pml/synthesize.h"
 #include "pagemap_scan.h"
 #include "pml/softbackend.h"
 #include "proc_maps.h"
@@ -28,34 +27,34 @@ class SelfRanges {
   static Result<std::unique_ptr<SelfRanges>> create(Kind kind) {
     std::unique_ptr<SelfRanges> self(new SelfRanges(kind));
     self->pagemap_.reset(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
-    if (!self->pagemap_.valid()) return errnoError("open /proc/self/pagemap");
-    if (kind == Kind::Uffd) {
+    if (!self->pagemap_.valid()) return errno_error("open /proc/self/pagemap");
+    if (kind == Kind::kUffd) {
       auto uffd = Uffd::create();
       if (!uffd) return uffd.error();
-      Status api = uffd->enableWpAsync();
+      Result<void> api = uffd->enable_wp_async();
       if (!api) return api.error();
       self->uffd_.emplace(std::move(*uffd));
     }
     return self;
   }
 
-  Status add(void* base, size_t len) {
+  Result<void> add(void* base, size_t len) {
     const uint64_t start = reinterpret_cast<uintptr_t>(base) & ~(kPageSize - 1);
     const uint64_t end = (reinterpret_cast<uintptr_t>(base) + len + kPageSize - 1) & ~(kPageSize - 1);
     if (len == 0 || end <= start) return make_error("empty range", EINVAL);
-    auto segments = splitByVma(start, end);
+    auto segments = split_by_vma(start, end);
     if (!segments) return segments.error();
-    if (kind_ == Kind::Uffd) {
-      Status registered = uffd_->registerWriteProtect(start, end - start);
+    if (kind_ == Kind::kUffd) {
+      Result<void> registered = uffd_->register_write_protect(start, end - start);
       if (!registered) return registered.error();
       // Protect what is there now (and, in shared mappings, the holes), so
       // that from here on only writes make a page "written".
       for (const Segment& segment : *segments) {
-        Status scanned = scan(segment, /*first=*/true, [](uint64_t, uint64_t) {});
+        Result<void> scanned = scan(segment, /*first=*/true, [](uint64_t, uint64_t) {});
         if (!scanned) return scanned.error();
       }
     } else {
-      Status cleared = clearSoftDirty(0);
+      Result<void> cleared = clear_soft_dirty(0);
       if (!cleared) return cleared.error();
     }
     segments_.insert(segments_.end(), segments->begin(), segments->end());
@@ -63,7 +62,7 @@ class SelfRanges {
   }
 
   Result<size_t> collect(uint64_t epoch, const DirtyPageCallback& callback) {
-    const uint64_t now = monotonicNs();
+    const uint64_t now = monotonic_ns();
     const uint32_t pid = uint32_t(getpid());
     size_t reported = 0;
     auto emit = [&](uint64_t addr, uint64_t size) {
@@ -71,9 +70,9 @@ class SelfRanges {
       ++reported;
     };
     for (const Segment& segment : segments_) {
-      Status scanned = kind_ == Kind::Uffd
+      Result<void> scanned = kind_ == Kind::kUffd
                            ? scan(segment, /*first=*/false, emit)
-                           : readSoftDirty(pagemap_.get(), segment.start, segment.end, segment.shared,
+                           : read_soft_dirty(pagemap_.get(), segment.start, segment.end, segment.shared,
                                            [&](uint64_t addr) { emit(addr, kPageSize); });
       if (!scanned && scanned.error().errnum == EPERM) {
         return make_error("tracked range was remapped, no longer registered: " + scanned.error().message,
@@ -81,8 +80,8 @@ class SelfRanges {
       }
       if (!scanned) return scanned.error();
     }
-    if (kind_ == Kind::SoftDirty) {
-      Status cleared = clearSoftDirty(0);
+    if (kind_ == Kind::kSoftDirty) {
+      Result<void> cleared = clear_soft_dirty(0);
       if (!cleared) return cleared.error();
     }
     return reported;
@@ -100,8 +99,8 @@ class SelfRanges {
     bool shared;
   };
 
-  static Result<std::vector<Segment>> splitByVma(uint64_t start, uint64_t end) {
-    auto vmas = readProcMaps(0);
+  static Result<std::vector<Segment>> split_by_vma(uint64_t start, uint64_t end) {
+    auto vmas = read_vmas(0);
     if (!vmas) return vmas.error();
     std::vector<Segment> segments;
     uint64_t covered = start;
@@ -117,17 +116,17 @@ class SelfRanges {
   }
 
   template <typename Emit>
-  Status scan(const Segment& segment, bool first, Emit&& emit) {
-    auto all = [&](const abi::PageRegion& r) { forEachPage(r, emit); };
+  Result<void> scan(const Segment& segment, bool first, Emit&& emit) {
+    auto all = [&](const abi::PageRegion& r) { for_each_page(r, emit); };
     if (!segment.shared) {
-      return scanAndProtect(pagemap_.get(), segment.start, segment.end, ScanMatch::PrivateWritten, all);
+      return scan_and_protect(pagemap_.get(), segment.start, segment.end, ScanMatch::PrivateWritten, all);
     }
     if (!first) {
-      return scanAndProtect(pagemap_.get(), segment.start, segment.end, ScanMatch::SharedWritten, all);
+      return scan_and_protect(pagemap_.get(), segment.start, segment.end, ScanMatch::SharedWritten, all);
     }
-    return scanAndProtect(pagemap_.get(), segment.start, segment.end, ScanMatch::SharedFirst,
+    return scan_and_protect(pagemap_.get(), segment.start, segment.end, ScanMatch::SharedFirst,
                           [&](const abi::PageRegion& r) {
-                            if (firstScanWasWritten(r)) forEachPage(r, emit);
+                            if (first_scan_was_written(r)) for_each_page(r, emit);
                           });
   }
 
@@ -137,7 +136,7 @@ class SelfRanges {
 Result<SelfTracker> SelfTracker::track(void* base, size_t len, Kind kind) {
   auto ranges = SelfRanges::create(kind);
   if (!ranges) return ranges.error();
-  Status added = (*ranges)->add(base, len);
+  Result<void> added = (*ranges)->add(base, len);
   if (!added) return added.error();
   return SelfTracker(std::move(*ranges));
 }
@@ -148,7 +147,7 @@ SelfTracker& SelfTracker::operator=(SelfTracker&&) noexcept = default;
 // Closing the uffd unregisters the ranges and lifts the protection.
 SelfTracker::~SelfTracker() = default;
 
-Status SelfTracker::add(void* base, size_t len) { return impl_->add(base, len); }
+Result<void> SelfTracker::add(void* base, size_t len) { return impl_->add(base, len); }
 
 Result<size_t> SelfTracker::collect(uint64_t epoch, const DirtyPageCallback& callback) {
   next_epoch_ = epoch + 1;

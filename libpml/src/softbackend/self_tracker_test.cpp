@@ -43,13 +43,13 @@ class Mapping {
   char* base_;
 };
 
-std::set<uint64_t> addrsOf(const std::vector<DirtyPage>& pages) {
+std::set<uint64_t> addrs_of(const std::vector<DirtyPage>& pages) {
   std::set<uint64_t> addrs;
   for (const DirtyPage& p : pages) addrs.insert(p.addr);
   return addrs;
 }
 
-std::set<uint64_t> pagesOf(const Mapping& m, const std::vector<size_t>& indexes) {
+std::set<uint64_t> pages_of(const Mapping& m, const std::vector<size_t>& indexes) {
   std::set<uint64_t> addrs;
   for (size_t i : indexes) addrs.insert(m.page(i));
   return addrs;
@@ -63,12 +63,12 @@ class SelfTrackerTest : public ::testing::TestWithParam<Kind> {
   }
 
   // Writes `indexes` in the given order, collects, and expects exactly them.
-  void expectEpoch(SelfTracker& tracker, Mapping& m, const std::vector<size_t>& indexes) {
+  void expect_epoch(SelfTracker& tracker, Mapping& m, const std::vector<size_t>& indexes) {
     for (size_t i : indexes) m.write(i);
     auto pages = tracker.collect();
     ASSERT_TRUE(pages.ok()) << pages.error().to_string();
-    EXPECT_EQ(addrsOf(*pages), pagesOf(m, indexes));
-    EXPECT_EQ(pages->size(), pagesOf(m, indexes).size()) << "a page was reported twice";
+    EXPECT_EQ(addrs_of(*pages), pages_of(m, indexes));
+    EXPECT_EQ(pages->size(), pages_of(m, indexes).size()) << "a page was reported twice";
   }
 };
 
@@ -77,9 +77,9 @@ TEST_P(SelfTrackerTest, ContiguousThenDifferentSetThenNothing) {
   ASSERT_NE(m.base(), nullptr);
   auto tracker = SelfTracker::track(m.base(), m.len(), GetParam());
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  expectEpoch(*tracker, m, {10, 11, 12, 13, 14, 15, 16, 17, 18, 19});
-  expectEpoch(*tracker, m, {0, 30, 63});
-  expectEpoch(*tracker, m, {});
+  expect_epoch(*tracker, m, {10, 11, 12, 13, 14, 15, 16, 17, 18, 19});
+  expect_epoch(*tracker, m, {0, 30, 63});
+  expect_epoch(*tracker, m, {});
 }
 
 TEST_P(SelfTrackerTest, StridedPages) {
@@ -89,8 +89,8 @@ TEST_P(SelfTrackerTest, StridedPages) {
   std::vector<size_t> every3, every5;
   for (size_t i = 1; i < 96; i += 3) every3.push_back(i);
   for (size_t i = 0; i < 96; i += 5) every5.push_back(i);
-  expectEpoch(*tracker, m, every3);
-  expectEpoch(*tracker, m, every5);
+  expect_epoch(*tracker, m, every3);
+  expect_epoch(*tracker, m, every5);
 }
 
 TEST_P(SelfTrackerTest, RandomOrderAndRepeatedWrites) {
@@ -107,7 +107,7 @@ TEST_P(SelfTrackerTest, RandomOrderAndRepeatedWrites) {
     std::vector<size_t> twice = chosen;
     std::shuffle(twice.begin(), twice.end(), rng);
     twice.insert(twice.end(), chosen.begin(), chosen.end());
-    expectEpoch(*tracker, m, twice);
+    expect_epoch(*tracker, m, twice);
   }
 }
 
@@ -119,16 +119,16 @@ TEST_P(SelfTrackerTest, ReadsAndEarlierWritesDoNotCount) {
   int sum = 0;
   for (size_t i = 0; i < 32; ++i) sum += m.read(i);  // resident and zero pages read
   EXPECT_GT(sum, 0);
-  expectEpoch(*tracker, m, {3, 20});
+  expect_epoch(*tracker, m, {3, 20});
   for (size_t i = 0; i < 32; ++i) sum += m.read(i);
-  expectEpoch(*tracker, m, {});
+  expect_epoch(*tracker, m, {});
 }
 
 TEST_P(SelfTrackerTest, TwoMappingsOneTracker) {
   Mapping a(16), b(24);
   auto tracker = SelfTracker::track(a.base(), a.len(), GetParam());
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  Status added = tracker->add(b.base(), b.len());
+  Result<void> added = tracker->add(b.base(), b.len());
   ASSERT_TRUE(added.ok()) << added.error().to_string();
   for (int epoch = 0; epoch < 2; ++epoch) {
     std::vector<size_t> in_a = epoch == 0 ? std::vector<size_t>{1, 2, 15} : std::vector<size_t>{0};
@@ -137,9 +137,9 @@ TEST_P(SelfTrackerTest, TwoMappingsOneTracker) {
     for (size_t i : in_b) b.write(i);
     auto pages = tracker->collect();
     ASSERT_TRUE(pages.ok()) << pages.error().to_string();
-    std::set<uint64_t> expected = pagesOf(a, in_a);
-    expected.merge(pagesOf(b, in_b));
-    EXPECT_EQ(addrsOf(*pages), expected) << "epoch " << epoch;
+    std::set<uint64_t> expected = pages_of(a, in_a);
+    expected.merge(pages_of(b, in_b));
+    EXPECT_EQ(addrs_of(*pages), expected) << "epoch " << epoch;
   }
 }
 
@@ -158,10 +158,10 @@ TEST_P(SelfTrackerTest, SharedFileMapping) {
     int sum = 0;
     for (size_t i = 0; i < 32; ++i) sum += m.read(i);  // fault in the rest by reading
     EXPECT_GT(sum, 0);
-    expectEpoch(*tracker, m, {0, 1, 9, 31});
+    expect_epoch(*tracker, m, {0, 1, 9, 31});
     ASSERT_EQ(fsync(fd), 0);  // writeback cleans the pages: still no spurious reports
-    expectEpoch(*tracker, m, {2, 3});
-    expectEpoch(*tracker, m, {});
+    expect_epoch(*tracker, m, {2, 3});
+    expect_epoch(*tracker, m, {});
   }
   close(fd);
 }
@@ -189,16 +189,16 @@ TEST_P(SelfTrackerTest, DirtyPageFields) {
   EXPECT_EQ((*next)[0].epoch, 43u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, SelfTrackerTest, ::testing::Values(Kind::Uffd, Kind::SoftDirty),
+INSTANTIATE_TEST_SUITE_P(Kinds, SelfTrackerTest, ::testing::Values(Kind::kUffd, Kind::kSoftDirty),
                          [](const auto& info) {
-                           return info.param == Kind::Uffd ? "Uffd" : "SoftDirty";
+                           return info.param == Kind::kUffd ? "Uffd" : "SoftDirty";
                          });
 
 TEST(SelfTrackerUffd, RemappedRangeIsAnErrorNotSilence) {
-  Availability a = probe(Kind::Uffd);
+  Availability a = probe(Kind::kUffd);
   if (!a.available) GTEST_SKIP() << a.reason;
   Mapping m(8);
-  auto tracker = SelfTracker::track(m.base(), m.len(), Kind::Uffd);
+  auto tracker = SelfTracker::track(m.base(), m.len(), Kind::kUffd);
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   // A fresh mapping at the same place is not registered: writes there
   // could not be seen, so collect must fail rather than report nothing.
@@ -210,7 +210,7 @@ TEST(SelfTrackerUffd, RemappedRangeIsAnErrorNotSilence) {
   EXPECT_EQ(pages.error().errnum, EPERM) << pages.error().to_string();
 }
 
-long vmPteKb() {
+long vm_pte_kb() {
   FILE* f = fopen("/proc/self/status", "r");
   char line[256];
   long kb = -1;
@@ -225,16 +225,16 @@ long vmPteKb() {
 // must cost nothing for the untouched part: no page tables get allocated to
 // hold write-protect markers.
 TEST(SelfTrackerUffd, HugeSparseMappingAllocatesNoPageTables) {
-  Availability a = probe(Kind::Uffd);
+  Availability a = probe(Kind::kUffd);
   if (!a.available) GTEST_SKIP() << a.reason;
   const size_t len = size_t(64) << 30;  // 64 GiB: 128 MiB of page tables if marked
   void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   ASSERT_NE(p, MAP_FAILED);
   char* base = static_cast<char*>(p);
   madvise(base, len, MADV_NOHUGEPAGE);
-  const long before = vmPteKb();
+  const long before = vm_pte_kb();
   {
-    auto tracker = SelfTracker::track(base, len, Kind::Uffd);
+    auto tracker = SelfTracker::track(base, len, Kind::kUffd);
     ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
     base[0] = 1;
     base[len / 2] = 2;
@@ -244,8 +244,8 @@ TEST(SelfTrackerUffd, HugeSparseMappingAllocatesNoPageTables) {
     std::set<uint64_t> expected = {reinterpret_cast<uintptr_t>(base),
                                    reinterpret_cast<uintptr_t>(base + len / 2),
                                    reinterpret_cast<uintptr_t>(base + len - kPage)};
-    EXPECT_EQ(addrsOf(*pages), expected);
-    EXPECT_LT(vmPteKb() - before, 1024) << "page tables grew by " << vmPteKb() - before << " kB";
+    EXPECT_EQ(addrs_of(*pages), expected);
+    EXPECT_LT(vm_pte_kb() - before, 1024) << "page tables grew by " << vm_pte_kb() - before << " kB";
   }
   munmap(p, len);
 }
@@ -253,7 +253,7 @@ TEST(SelfTrackerUffd, HugeSparseMappingAllocatesNoPageTables) {
 // Async uffd-wp splits a protected THP on the first write to it, so only the
 // 4 KiB page written is reported, not the whole 2 MiB.
 TEST(SelfTrackerUffd, WriteToProtectedHugePageReportsOnlyTheSmallPage) {
-  Availability a = probe(Kind::Uffd);
+  Availability a = probe(Kind::kUffd);
   if (!a.available) GTEST_SKIP() << a.reason;
   const size_t huge = 2u << 20;
   void* p = mmap(nullptr, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -261,7 +261,7 @@ TEST(SelfTrackerUffd, WriteToProtectedHugePageReportsOnlyTheSmallPage) {
   char* aligned = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + huge - 1) & ~(huge - 1));
   madvise(aligned, huge, MADV_HUGEPAGE);  // best effort: the result holds either way
   aligned[0] = 1;                         // one fault maps a whole THP when one is free
-  auto tracker = SelfTracker::track(aligned, huge, Kind::Uffd);
+  auto tracker = SelfTracker::track(aligned, huge, Kind::kUffd);
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
   aligned[huge - 1] = 2;
   auto pages = tracker->collect();

@@ -15,10 +15,10 @@ namespace pml::soft {
 // the soft-dirty bit. Only pages that hold written data count: present
 // pages (in private mappings: anonymous ones; a page-cache page there was
 // only read) and swapped-out pages. `shared` is the VMA's 's' flag.
-Status readSoftDirty(int pagemap_fd, uint64_t start, uint64_t end, bool shared,
+Result<void> read_soft_dirty(int pagemap_fd, uint64_t start, uint64_t end, bool shared,
                      const std::function<void(uint64_t addr)>& on_page);
 
 // Clears the soft-dirty bits of the whole process (pid 0: this process).
-Status clearSoftDirty(pid_t pid);
+Result<void> clear_soft_dirty(pid_t pid);
 
 }  // namespace pml::soft

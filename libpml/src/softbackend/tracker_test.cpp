@@ -6,6 +6,7 @@
 // build passes as PML_SOFT_WRITER_PATH, else "pml_soft_writer" next to this
 // test executable.
 #include <fcntl.h>
+#include <poll.h>
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
 #include <ostream>
 #include <set>
 #include <string>
@@ -27,7 +29,7 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 
-std::string writerPath() {
+std::string writer_path() {
   if (const char* env = getenv("PML_SOFT_WRITER")) return env;
 #ifdef PML_SOFT_WRITER_PATH
   if (access(PML_SOFT_WRITER_PATH, X_OK) == 0) return PML_SOFT_WRITER_PATH;
@@ -51,22 +53,22 @@ class WriterPipes {
     child_stdout_ = out[1];
   }
   ~WriterPipes() {
-    closeChildEnds();
+    close_child_ends();
     if (to_child_) fclose(to_child_);
     if (from_child_) fclose(from_child_);
   }
-  LaunchOptions launchOptions() const {
+  LaunchOptions launch_options() const {
     LaunchOptions options;
     options.stdin_fd = child_stdin_;
     options.stdout_fd = child_stdout_;
     return options;
   }
-  void closeChildEnds() {
+  void close_child_ends() {
     if (child_stdin_ >= 0) close(child_stdin_);
     if (child_stdout_ >= 0) close(child_stdout_);
     child_stdin_ = child_stdout_ = -1;
   }
-  std::string readLine() {
+  std::string read_line() {
     char line[8192];
     if (!fgets(line, sizeof(line), from_child_)) return "";
     return line;
@@ -76,8 +78,8 @@ class WriterPipes {
     fflush(to_child_);
   }
   // Reads "buffer <addr> <pages>".
-  bool readBuffer(uint64_t* base, uint64_t* pages) {
-    std::string line = readLine();
+  bool read_buffer(uint64_t* base, uint64_t* pages) {
+    std::string line = read_line();
     unsigned long long b = 0, n = 0;
     if (sscanf(line.c_str(), "buffer %llx %llu", &b, &n) != 2) return false;
     *base = b;
@@ -89,7 +91,7 @@ class WriterPipes {
     std::string command = "write";
     for (uint64_t i : indexes) command += " " + std::to_string(i);
     send(command);
-    std::string reply = readLine();
+    std::string reply = read_line();
     std::set<uint64_t> addrs;
     const char* cursor = reply.c_str();
     if (strncmp(cursor, "wrote", 5) != 0) return addrs;
@@ -107,7 +109,7 @@ class WriterPipes {
 };
 
 // Collects one epoch and keeps the pages inside [base, base + pages).
-std::set<uint64_t> collectInBuffer(Tracker& tracker, uint64_t epoch, uint64_t base, uint64_t pages,
+std::set<uint64_t> collect_in_buffer(Tracker& tracker, uint64_t epoch, uint64_t base, uint64_t pages,
                                    size_t* total = nullptr) {
   std::set<uint64_t> in_buffer;
   auto n = tracker.collect(epoch, [&](const DirtyPage& page) {
@@ -124,7 +126,7 @@ std::set<uint64_t> collectInBuffer(Tracker& tracker, uint64_t epoch, uint64_t ba
   return in_buffer;
 }
 
-std::set<uint64_t> expectedAddrs(uint64_t base, const std::vector<uint64_t>& indexes) {
+std::set<uint64_t> expected_addrs(uint64_t base, const std::vector<uint64_t>& indexes) {
   std::set<uint64_t> addrs;
   for (uint64_t i : indexes) addrs.insert(base + i * kPage);
   return addrs;
@@ -137,11 +139,11 @@ struct RemoteCase {
 };
 
 void PrintTo(const RemoteCase& c, std::ostream* os) {
-  *os << kindName(c.kind) << "/" << c.allocator << "/" << c.pages;
+  *os << kind_name(c.kind) << "/" << c.allocator << "/" << c.pages;
 }
 
 // The tracker must leave no userfaultfd in the target's fd table.
-int countUffdFds(pid_t pid) {
+int count_uffd_fds(pid_t pid) {
   std::string dir = "/proc/" + std::to_string(pid) + "/fd/";
   int count = 0;
   for (int fd = 0; fd < 64; ++fd) {
@@ -152,44 +154,34 @@ int countUffdFds(pid_t pid) {
   return count;
 }
 
-std::string procState(pid_t pid) {
-  FILE* f = fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (!f) return "";
-  char buf[512] = {};
-  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-  fclose(f);
-  std::string stat(buf, n);
-  size_t paren = stat.rfind(')');
-  return paren == std::string::npos || paren + 2 >= stat.size() ? "" : stat.substr(paren + 2, 1);
-}
 
 class LaunchedWriterTest : public ::testing::TestWithParam<RemoteCase> {
  protected:
   void SetUp() override {
     Availability a = probe(GetParam().kind);
     if (!a.available) GTEST_SKIP() << a.reason;
-    ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+    ASSERT_EQ(access(writer_path().c_str(), X_OK), 0) << "writer helper missing: " << writer_path();
   }
 };
 
 TEST_P(LaunchedWriterTest, ReportsExactlyTheWrittenPagesEachEpoch) {
   const RemoteCase& c = GetParam();
   WriterPipes pipes;
-  auto tracker = Tracker::start({writerPath(), std::to_string(c.pages), c.allocator}, c.kind,
-                                pipes.launchOptions());
+  auto tracker = Tracker::start({writer_path(), std::to_string(c.pages), c.allocator}, c.kind,
+                                pipes.launch_options());
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  pipes.closeChildEnds();
+  pipes.close_child_ends();
   uint64_t base = 0, pages = 0;
-  ASSERT_TRUE(pipes.readBuffer(&base, &pages));
+  ASSERT_TRUE(pipes.read_buffer(&base, &pages));
   ASSERT_EQ(pages, c.pages);
   ASSERT_EQ(base % kPage, 0u);
-  EXPECT_EQ(countUffdFds((*tracker)->pid()), 0);
+  EXPECT_EQ(count_uffd_fds((*tracker)->pid()), 0);
 
   // mmap: in epoch 1 the buffer's VMA is new to the tracker (created after
   // exec), which exercises the first scan of a VMA. malloc: the allocator
   // may initialise the memory it hands out (ASan fills the first 4 KiB);
   // that is the runtime's write, not ours, so it goes into an epoch 0.
-  if (std::string(c.allocator) == "malloc") collectInBuffer(**tracker, 0, base, pages);
+  if (std::string(c.allocator) == "malloc") collect_in_buffer(**tracker, 0, base, pages);
   const std::vector<std::vector<uint64_t>> epochs = {
       {3, 5, 7, 9, 10, 11, 2},
       {0, c.pages - 1, 12, 5},
@@ -199,36 +191,36 @@ TEST_P(LaunchedWriterTest, ReportsExactlyTheWrittenPagesEachEpoch) {
   size_t total_pages = 0;
   for (size_t e = 0; e < epochs.size(); ++e) {
     std::set<uint64_t> wrote = pipes.write(epochs[e]);
-    ASSERT_EQ(wrote, expectedAddrs(base, epochs[e])) << "writer protocol";
+    ASSERT_EQ(wrote, expected_addrs(base, epochs[e])) << "writer protocol";
     size_t total = 0;
-    EXPECT_EQ(collectInBuffer(**tracker, e + 1, base, pages, &total), wrote) << "epoch " << e + 1;
+    EXPECT_EQ(collect_in_buffer(**tracker, e + 1, base, pages, &total), wrote) << "epoch " << e + 1;
     total_pages += total;
   }
   EXPECT_GT(total_pages, 0u);  // the runtime's own writes (stack, stdio) were seen too
   pipes.send("exit");
-  auto status = (*tracker)->waitExit();
+  auto status = (*tracker)->wait_exit();
   ASSERT_TRUE(status.ok()) << status.error().to_string();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Writers, LaunchedWriterTest,
-    ::testing::Values(RemoteCase{Kind::Uffd, "mmap", 64}, RemoteCase{Kind::Uffd, "malloc", 16},
-                      RemoteCase{Kind::SoftDirty, "mmap", 64}),
+    ::testing::Values(RemoteCase{Kind::kUffd, "mmap", 64}, RemoteCase{Kind::kUffd, "malloc", 16},
+                      RemoteCase{Kind::kSoftDirty, "mmap", 64}),
     [](const auto& info) {
-      return std::string(info.param.kind == Kind::Uffd ? "Uffd_" : "SoftDirty_") + info.param.allocator;
+      return std::string(info.param.kind == Kind::kUffd ? "Uffd_" : "SoftDirty_") + info.param.allocator;
     });
 
 // Attaching to a process that is already running (and blocked in read()):
 // writes from before the attach are not reported, the interrupted read()
 // resumes, and the writer behaves as before.
 TEST(AttachedWriterTest, UffdAttachToRunningProcess) {
-  Availability a = probe(Kind::Uffd);
+  Availability a = probe(Kind::kUffd);
   if (!a.available) GTEST_SKIP() << a.reason;
-  ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+  ASSERT_EQ(access(writer_path().c_str(), X_OK), 0) << "writer helper missing: " << writer_path();
   WriterPipes pipes;
-  LaunchOptions options = pipes.launchOptions();
-  std::string path = writerPath();
+  LaunchOptions options = pipes.launch_options();
+  std::string path = writer_path();
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -237,57 +229,150 @@ TEST(AttachedWriterTest, UffdAttachToRunningProcess) {
     execl(path.c_str(), path.c_str(), "32", "mmap", nullptr);
     _exit(127);
   }
-  pipes.closeChildEnds();
+  pipes.close_child_ends();
   uint64_t base = 0, pages = 0;
-  ASSERT_TRUE(pipes.readBuffer(&base, &pages));
-  ASSERT_EQ(pipes.write({0, 1, 2, 3}), expectedAddrs(base, {0, 1, 2, 3}));
+  ASSERT_TRUE(pipes.read_buffer(&base, &pages));
+  ASSERT_EQ(pipes.write({0, 1, 2, 3}), expected_addrs(base, {0, 1, 2, 3}));
   usleep(20000);  // let the writer block in read() again
 
-  auto tracker = Tracker::start(pid, Kind::Uffd);
+  auto tracker = Tracker::start(pid, Kind::kUffd);
   ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  EXPECT_EQ(collectInBuffer(**tracker, 1, base, pages), std::set<uint64_t>{});
+  EXPECT_EQ(collect_in_buffer(**tracker, 1, base, pages), std::set<uint64_t>{});
   std::set<uint64_t> wrote = pipes.write({2, 20, 31});
-  ASSERT_EQ(wrote, expectedAddrs(base, {2, 20, 31}));
-  EXPECT_EQ(collectInBuffer(**tracker, 2, base, pages), wrote);
+  ASSERT_EQ(wrote, expected_addrs(base, {2, 20, 31}));
+  EXPECT_EQ(collect_in_buffer(**tracker, 2, base, pages), wrote);
   wrote = pipes.write({4});
-  EXPECT_EQ(collectInBuffer(**tracker, 3, base, pages), wrote);
+  EXPECT_EQ(collect_in_buffer(**tracker, 3, base, pages), wrote);
 
   pipes.send("exit");
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  // The target is gone: collect says so instead of reporting nothing.
-  auto after = (*tracker)->collect(4, [](const DirtyPage&) {});
-  EXPECT_FALSE(after.ok());
+  // The tracer sees the exit first (and, being the parent too, reaps it).
+  auto status = (*tracker)->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  // The target is gone: wait says so.
+  auto more = (*tracker)->wait(0, 4, [](const DirtyPage&) {}, [](const TaskEvent&) {});
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(*more);
 }
 
-TEST(TrackerStart, LaunchStoppedWaitsForSigcont) {
-  Availability a = probe(Kind::Uffd);
-  if (!a.available) GTEST_SKIP() << a.reason;
-  ASSERT_EQ(access(writerPath().c_str(), X_OK), 0) << "writer helper missing: " << writerPath();
+// What Tracker::wait() handed out: pages (by pid, inside the buffer) and
+// task events.
+struct Followed {
+  std::map<uint32_t, std::set<uint64_t>> pages;
+  std::vector<TaskEvent> events;
+  uint64_t base = 0, count = 0;
+  DirtyPageCallback page_sink(uint64_t epoch) {
+    return [this, epoch](const DirtyPage& p) {
+      EXPECT_EQ(p.epoch, epoch);
+      if (p.addr >= base && p.addr < base + count * kPage) pages[p.pid].insert(p.addr);
+    };
+  }
+  TaskEventCallback event_sink() {
+    return [this](const TaskEvent& e) { events.push_back(e); };
+  }
+};
+
+class FollowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Availability a = probe(Kind::kUffd);
+    if (!a.available) GTEST_SKIP() << a.reason;
+    ASSERT_EQ(access(writer_path().c_str(), X_OK), 0) << "writer helper missing: " << writer_path();
+    auto started = Tracker::start({writer_path(), "16", "mmap"}, Kind::kUffd, pipes.launch_options());
+    ASSERT_TRUE(started.ok()) << started.error().to_string();
+    tracker = std::move(*started);
+    pipes.close_child_ends();
+    ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
+  }
+  // Handles the writer's stops until it has exited.
+  void wait_until_gone(uint64_t epoch) {
+    for (;;) {
+      auto more = tracker->wait(1000, epoch, f.page_sink(epoch), f.event_sink());
+      ASSERT_TRUE(more.ok()) << more.error().to_string();
+      if (!*more) return;
+    }
+  }
+  // Handles the writer's stops until it replies.
+  void wait_for_reply(uint64_t epoch) {
+    pollfd p{fileno(pipes.from_child_), POLLIN, 0};
+    while (poll(&p, 1, 0) == 0) {
+      auto more = tracker->wait(20, epoch, f.page_sink(epoch), f.event_sink());
+      ASSERT_TRUE(more.ok()) << more.error().to_string();
+      ASSERT_TRUE(*more) << "the writer exited";
+    }
+  }
   WriterPipes pipes;
-  LaunchOptions options = pipes.launchOptions();
-  options.stopped = true;
-  auto tracker = Tracker::start({writerPath(), "8", "mmap"}, Kind::Uffd, options);
-  ASSERT_TRUE(tracker.ok()) << tracker.error().to_string();
-  pipes.closeChildEnds();
-  const pid_t pid = (*tracker)->pid();
-  // The SIGSTOP given at detach takes effect as the child resumes.
-  for (int i = 0; i < 100 && procState(pid) != "T"; ++i) usleep(10000);
-  EXPECT_EQ(procState(pid), "T");
-  ASSERT_EQ(kill(pid, SIGCONT), 0);
-  uint64_t base = 0, pages = 0;
-  ASSERT_TRUE(pipes.readBuffer(&base, &pages));
-  std::set<uint64_t> wrote = pipes.write({7});
-  EXPECT_EQ(collectInBuffer(**tracker, 1, base, pages), wrote);
-  pipes.send("exit");
-  auto status = (*tracker)->waitExit();
-  ASSERT_TRUE(status.ok());
+  std::unique_ptr<Tracker> tracker;
+  Followed f;
+};
+
+// A process that writes and exits between two collects: its pages come out
+// of wait(), collected at its exit stop, with the epoch in progress.
+TEST_F(FollowTest, LastPagesAreCollectedAtExit) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("write-exit 7 8 15");
+  wait_until_gone(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8, 15}));
+  ASSERT_FALSE(f.events.empty());
+  EXPECT_EQ(f.events.back().type, TaskEvent::Type::kExit);
+  EXPECT_EQ(f.events.back().pid, pid);
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
+// The leader ends first (a zombie until the group is gone: its
+// /proc/PID/maps lists nothing): the other thread's writes are still
+// collected each epoch, and at its exit(2), the process's end.
+TEST_F(FollowTest, ThreadsOutlivingTheLeaderAreTracked) {
+  pipes.send("leader-exit");
+  wait_for_reply(1);
+  ASSERT_EQ(pipes.read_line(), "leader gone\n");
+  std::set<uint64_t> wrote = pipes.write({3, 4});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("thread-end 2 5 11");
+  wait_until_gone(2);
+  EXPECT_EQ(f.pages[uint32_t(tracker->pid())], expected_addrs(f.base, {2, 5, 11}));
+}
+
+// A forked child gets its own tracker before it runs: its writes are its
+// own, exact, and none of them is the parent's.
+TEST_F(FollowTest, ForkedChildIsTrackedUnderItsPid) {
+  ASSERT_EQ(pipes.write({0, 1}), expected_addrs(f.base, {0, 1}));
+  pipes.send("fork 3 4 9");
+  // The writer replies once its child is reaped, i.e. after wait() let the
+  // child's exit stop go.
+  wait_for_reply(1);
+  std::string reply = pipes.read_line();
+  int child = 0;
+  ASSERT_EQ(sscanf(reply.c_str(), "forked %d", &child), 1) << reply;
+  auto got = tracker->collect(1, f.page_sink(1));
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+
+  const uint32_t parent = uint32_t(tracker->pid());
+  EXPECT_EQ(f.pages[uint32_t(child)], expected_addrs(f.base, {3, 4, 9}));
+  EXPECT_EQ(f.pages[parent], expected_addrs(f.base, {0, 1}));
+  int forks = 0, exits = 0;
+  for (const TaskEvent& e : f.events) {
+    if (e.type == TaskEvent::Type::kFork && e.pid == uint32_t(child)) {
+      ++forks;
+      EXPECT_EQ(e.tid, uint32_t(child));
+      EXPECT_EQ(e.ppid, parent);
+      EXPECT_EQ(e.ptid, parent);
+    }
+    if (e.type == TaskEvent::Type::kExit && e.pid == uint32_t(child)) ++exits;
+  }
+  EXPECT_EQ(forks, 1);
+  EXPECT_EQ(exits, 1);
+  pipes.send("exit");
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+}
+
 TEST(TrackerStart, MissingProgramIsAnError) {
-  auto tracker = Tracker::start({"/nonexistent/pml-no-such-program"}, Kind::Uffd);
+  auto tracker = Tracker::start({"/nonexistent/pml-no-such-program"}, Kind::kUffd);
   ASSERT_FALSE(tracker.ok());
   EXPECT_EQ(tracker.error().errnum, ENOENT) << tracker.error().to_string();
 }

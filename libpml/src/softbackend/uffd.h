@@ -19,11 +19,11 @@ class Uffd {
 
   // The UFFDIO_API handshake enabling WP_ASYNC (and shmem/hugetlbfs WP when
   // the kernel has it). Can be done once per uffd.
-  Status enableWpAsync();
+  Result<void> enable_wp_async();
 
   // Registers [start, start+len) for write-protect tracking. Does not
   // protect anything yet.
-  Status registerWriteProtect(uint64_t start, uint64_t len);
+  Result<void> register_write_protect(uint64_t start, uint64_t len);
 
   int fd() const { return fd_.get(); }
 
@@ -34,9 +34,9 @@ class Uffd {
 
 // The flags we pass to userfaultfd(2): user-mode-only faults suffice for
 // write tracking and keep it usable when vm.unprivileged_userfaultfd=0.
-int uffdCreateFlags();
+int uffd_create_flags();
 
 // Asks the kernel which uffd features it offers, on a throwaway uffd.
-Result<uint64_t> uffdAvailableFeatures();
+Result<uint64_t> uffd_available_features();
 
 }  // namespace pml::soft
