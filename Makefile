@@ -41,7 +41,7 @@ expect_vmx_kvm   := 1
 
 .PHONY: all deps kernel kernel-tree kernel-patches userland test-userland \
 	selftests bpf rootfs vm-run fuzz check check-vm-runner check-qemu check-bochs \
-	check-bochs-1cpu check-bochs-2cpu check-kvm check-vm demo clean
+	check-bochs-1cpu check-bochs-2cpu check-bochs-models check-kvm check-vm demo clean
 
 all: kernel userland selftests
 
@@ -162,13 +162,29 @@ check-bochs-1cpu: rootfs
 check-bochs-2cpu: rootfs
 	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) "sleep 1")
 
+# The core selftests on Bochs's other CPU models with VMX+EPT+A/D+PML
+# (corei7_skylake_x runs everything above): Ice Lake and Tiger Lake.
+BOCHS_MODELS := corei7_icelake_u tigerlake
+MODEL_SELFTESTS := pml_pmu_test pml_exact_test pml_epoch_test pml_mmio_test
+check-bochs-models: rootfs
+	@echo "== check-bochs-models: $(BOCHS_MODELS), 1 CPU each, in parallel"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target -o rootfs \
+		$(addprefix check-bochs-model-,$(BOCHS_MODELS))
+
+check-bochs-model-%: rootfs
+	@echo "== tests on bochs, CPU model $*"
+	@$(PML_VM) --vm bochs --cpu-model $* --cpus 1 --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
+		--timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/bochs-$* -- \
+		"PML_EXPECT_VMX=1 /selftests/run_tests.sh $(MODEL_SELFTESTS)"; \
+	rc=$$?; scripts/vm/tap-summary "bochs/$*" $(RESULTS)/bochs-$*/cmd-*.out && exit $$rc; exit 1
+
 check-kvm: rootfs
 	$(call tests-on,kvm,2,$(call selftests-cmd,kvm))
 
 check-vm: check-vm-runner check-qemu check-bochs check-kvm
 
 # Each stage's time goes to $(RESULTS)/stages.log as well.
-STAGES := test-userland fuzz kernel check-vm-runner check-qemu check-bochs check-kvm
+STAGES := test-userland fuzz kernel check-vm-runner check-qemu check-bochs check-bochs-models check-kvm
 check:
 	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/stages.log
 	@for s in $(STAGES); do \

@@ -180,6 +180,36 @@ static int open_pid(void *arg)
 	return try_open(*(pid_t *)arg, 0, 0, NULL);
 }
 
+/* As nobody, perf pml stat's error message, in @arg (a pipe): it says what to do. */
+static int perf_pml_as_nobody(void *arg)
+{
+	int *pipefd = arg;
+
+	dup2(pipefd[1], 2);
+	dup2(pipefd[1], 1);
+	execlp("perf-pml", "perf-pml", "stat", "--backend", "pml", "--", "/bin/true", NULL);
+	return 95;
+}
+
+TEST_F(access, perf_pml_says_what_to_do)
+{
+	char out[4096] = "";
+	int pipefd[2];
+	ssize_t n;
+
+	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 2));
+	ASSERT_EQ(0, pipe(pipefd));
+	EXPECT_NE(0, as_nobody(perf_pml_as_nobody, pipefd));
+	close(pipefd[1]);
+	n = read(pipefd[0], out, sizeof(out) - 1);
+	close(pipefd[0]);
+	ASSERT_GT(n, 0);
+	out[n] = 0;
+	TH_LOG("perf pml stat as nobody: %s", out);
+	EXPECT_NE(NULL, strstr(out, "perf_event_paranoid <= 1 (it is 2)"));
+	EXPECT_NE(NULL, strstr(out, "CAP_PERFMON"));
+}
+
 /* Another user's task, and a task running setuid root, need ptrace attach. */
 TEST_F(access, other_users_tasks_refused)
 {

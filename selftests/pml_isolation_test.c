@@ -77,8 +77,11 @@ static double victim_rate(void)
 	return rate;
 }
 
-/* As nobody on CPU 0: the worst an allowed user may do, until killed. */
-static void attacker(unsigned long long epoch_ms)
+/*
+ * As nobody on CPU 0: the worst an allowed user may do, until killed.
+ * Says on @ready when all its events are open.
+ */
+static void attacker(unsigned long long epoch_ms, int ready)
 {
 	struct perf_event_attr attr;
 	int fds[NR_EVENTS], i, type = pml_pmu_type();
@@ -98,7 +101,7 @@ static void attacker(unsigned long long epoch_ms)
 	}
 	buf = mmap(NULL, 64 << 12, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED)
+	if (buf == MAP_FAILED || write(ready, "r", 1) != 1)
 		_exit(94);
 	for (;;) {
 		pid_t child;
@@ -144,7 +147,8 @@ TEST(other_cpu_keeps_its_throughput)
 	long paranoid = read_long(SYSCTL_PARANOID);
 	long min_epoch = read_long(SYSCTL_EPOCH);
 	double before, during, after;
-	int status;
+	int ready[2];
+	char c;
 	pid_t pid;
 
 	if (!pml_cpu_capable())
@@ -155,13 +159,13 @@ TEST(other_cpu_keeps_its_throughput)
 	write_long(SYSCTL_PARANOID, 1);
 
 	before = victim_rate();
+	ASSERT_EQ(0, pipe(ready));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid)
-		attacker(min_epoch);
-	usleep(200000);
-	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG))
-		TH_LOG("the attacker could not start: exit %d", WEXITSTATUS(status));
+		attacker(min_epoch, ready[1]);
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the attacker could not open its events");
 	during = victim_rate();
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);

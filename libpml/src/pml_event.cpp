@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -60,6 +61,18 @@ perf_event_attr pml_attr(const PmuInfo& pmu, const PmlEventOptions& o) {
   return a;
 }
 
+// A kernel.* sysctl as text, for error messages; "?" when unreadable.
+static std::string sysctl_text(const char* name) {
+  std::string path = std::string("/proc/sys/kernel/") + name, v;
+  if (FILE* f = std::fopen(path.c_str(), "r")) {
+    char buf[64];
+    if (std::fgets(buf, sizeof buf, f)) v = buf;
+    std::fclose(f);
+  }
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+  return v.empty() ? "?" : v;
+}
+
 Result<PmlEvent> PmlEvent::open(const PmuInfo& pmu, const PmlEventOptions& opts) {
   PmlEvent ev;
   ev.attr_ = pml_attr(pmu, opts);
@@ -75,14 +88,26 @@ Result<PmlEvent> PmlEvent::open(const PmuInfo& pmu, const PmlEventOptions& opts)
                           "CONFIG_PERF_PML)",
                           e);
       case EACCES:
+        return make_error("no permission to monitor this task with pml: it reports the "
+                          "kernel's writes too, so it needs perf_event_paranoid <= 1 (it is " +
+                              sysctl_text("perf_event_paranoid") +
+                              ") or CAP_PERFMON, and another user's or a setuid task needs "
+                              "ptrace-attach rights on it",
+                          e);
       case EPERM:
-        return make_error("no permission to open the pml event (see "
-                          "/proc/sys/kernel/perf_event_paranoid)",
+        return make_error("the pml EPT memory of your events would exceed "
+                          "/proc/sys/kernel/perf_pml_user_ept_kb (" +
+                              sysctl_text("perf_pml_user_ept_kb") +
+                              " KiB): close events or raise it; CAP_PERFMON or CAP_IPC_LOCK "
+                              "lift the limit",
                           e);
       case ESRCH: return make_error("no process " + std::to_string(opts.pid), e);
       case EINVAL:
-        return make_error("the kernel refused the pml event attributes (CPU-wide events "
-                          "and some sample fields are not supported)",
+        return make_error("the kernel refused the pml event attributes (CPU-wide events, "
+                          "exclude_* bits and some sample fields are not supported; epochs "
+                          "shorter than /proc/sys/kernel/perf_pml_min_epoch_ms (" +
+                              sysctl_text("perf_pml_min_epoch_ms") +
+                              " ms) need CAP_SYS_ADMIN)",
                           e);
       default: return make_error("perf_event_open(pml) failed", e);
     }

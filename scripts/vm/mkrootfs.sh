@@ -12,6 +12,10 @@ STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 
 mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,etc/pml,proc,sys,dev,tmp,work,out,selftests}
+# mktemp made the root 0700: unprivileged test users must reach /usr/bin,
+# /selftests and /sys (pml_access_test runs as nobody).
+chmod 755 "$STAGE"
+chmod 1777 "$STAGE/tmp"
 cp /bin/busybox "$STAGE/bin/busybox"
 for applet in $("$STAGE/bin/busybox" --list-full); do
 	[ -e "$STAGE/$applet" ] || ln -s /bin/busybox "$STAGE/$applet"
