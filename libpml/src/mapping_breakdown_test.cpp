@@ -15,7 +15,7 @@ TEST(MappingBreakdown, PerMappingCounts) {
   EXPECT_EQ(m[0].pages, 3u);
   // The three others have 1 page-epoch each, sorted by name.
   EXPECT_EQ(m[1].name, "/lib/x.so");
-  EXPECT_EQ(m[2].name, "[anon] 7f1000000000-7f1000400000");
+  EXPECT_EQ(m[2].name, "[anon] 0x7f1000000000-0x7f1000400000");
   EXPECT_EQ(m[3].name, "[stack]");
   for (int i = 1; i < 4; ++i) {
     EXPECT_EQ(m[i].page_epochs, 1u);

@@ -6,42 +6,26 @@
 
 namespace pml {
 
-void UniquePages::add(const Record& r) {
-  const Sample* s = std::get_if<Sample>(&r);
-  if (!s) return;
-  ++samples_;
-  set_.insert(page_key(s->pid, s->addr));
+void HotPages::add(const ResolvedSample& rs) {
+  const uint64_t epoch = rs.sample->epoch;
+  min_epoch_ = std::min(min_epoch_, epoch);
+  max_epoch_ = std::max(max_epoch_, epoch);
+  if (rs.page >= epochs_.size()) epochs_.resize(rs.page + 1, 0);
+  epochs_[rs.page] += rs.new_in_epoch;
 }
 
-void HotPages::add(const Record& r) {
-  if (const Sample* s = std::get_if<Sample>(&r)) add_sample(*s);
-}
-
-bool HotPages::add_sample(const Sample& s) {
-  min_epoch_ = std::min(min_epoch_, s.epoch);
-  max_epoch_ = std::max(max_epoch_, s.epoch);
-  bool inserted;
-  Entry& e = pages_.find_or_insert(page_key(s.pid, s.addr), &inserted);
-  uint32_t tag = uint32_t(s.epoch) + 1;
-  if (e.last_epoch_plus1 != tag) {
-    e.last_epoch_plus1 = tag;
-    ++e.epochs;
-  }
-  return inserted;
-}
-
-HotPagesResult HotPages::result() const {
+HotPagesResult HotPages::result(const SampleResolver& resolver) const {
   HotPagesResult res;
   if (min_epoch_ == UINT64_MAX) return res;
   res.total_epochs = max_epoch_ - min_epoch_ + 1;
   const double threshold = hot_fraction_ * double(res.total_epochs);
   std::vector<HotPage> hot;
-  pages_.for_each([&](uint64_t key, const Entry& e) {
-    if (double(e.epochs) > threshold) {
-      ++res.hot_pages;
-      hot.push_back({page_key_pid(key), page_key_addr(key), e.epochs});
-    }
-  });
+  for (uint32_t page = 0; page < epochs_.size(); ++page) {
+    if (double(epochs_[page]) <= threshold) continue;
+    ++res.hot_pages;
+    uint64_t key = resolver.page_key_of(page);
+    hot.push_back({page_key_pid(key), page_key_addr(key), epochs_[page]});
+  }
   std::sort(hot.begin(), hot.end(), [](const HotPage& a, const HotPage& b) {
     if (a.epochs != b.epochs) return a.epochs > b.epochs;
     if (a.pid != b.pid) return a.pid < b.pid;
@@ -54,9 +38,8 @@ HotPagesResult HotPages::result() const {
 
 constexpr uint64_t kHugeSize = 2ULL << 20;
 
-void HugePages::add(const Record& r) {
-  const Sample* s = std::get_if<Sample>(&r);
-  if (!s) return;
+void HugePages::add(const ResolvedSample& rs) {
+  const Sample* s = rs.sample;
   if (s->data_page_size < kHugeSize) {
     ++small_samples_;
     return;

@@ -42,9 +42,15 @@ TEST(EpochWorkingSet, SkippedEpochsLeaveNoPoints) {
 
 TEST(EpochWorkingSet, CoarsensInsteadOfGrowing) {
   EpochWorkingSet ws(8);
+  SampleResolver resolver;
+  ResolvedSample rs;
   // 32 epochs, epoch e writes e+1 pages.
   for (uint64_t e = 0; e < 32; ++e)
-    for (uint64_t p = 0; p <= e; ++p) ws.add(test::page(e, 0, 0x10000 + p * 0x1000));
+    for (uint64_t p = 0; p <= e; ++p) {
+      Sample s = test::page(e, 0, 0x10000 + p * 0x1000);
+      ASSERT_TRUE(resolver.resolve(s, &rs));
+      ws.add(rs);
+    }
   auto r = ws.result();
   EXPECT_LE(r.size(), 9u);
   uint64_t total = 0, epochs = 0, peak = 0;
@@ -72,7 +78,13 @@ TEST(DirtyRate, PagesPerBucket) {
 
 TEST(DirtyRate, WidensBucketsWhenFull) {
   DirtyRate dr(1 * test::kMs, 4);
-  for (int i = 0; i < 16; ++i) dr.add(test::page(0, i, 0x1000));  // 1 per ms
+  SampleResolver resolver;
+  ResolvedSample rs;
+  for (int i = 0; i < 16; ++i) {  // 1 per ms
+    Sample s = test::page(0, i, 0x1000);
+    ASSERT_TRUE(resolver.resolve(s, &rs));
+    dr.add(rs);
+  }
   auto r = dr.result();
   EXPECT_LE(r.size(), 4u);
   EXPECT_EQ(dr.bucket_ns(), 4 * test::kMs);

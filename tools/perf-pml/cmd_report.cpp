@@ -1,7 +1,9 @@
-// perf pml report: reads a perf.data file once (twice with --heatmap) and
-// prints the analyses; what was read is reported even when the file turns
-// out truncated or corrupt, then the error.
+// perf pml report: decode -> resolve -> analyse -> render. The file is read
+// once (a second time for --heatmap); each sample is resolved once and every
+// consumer takes the resolved sample. What was read is
+// reported even when the file turns out truncated or corrupt, then the error.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -11,6 +13,7 @@
 #include "options.h"
 #include "pml/analysis.h"
 #include "pml/perf_abi.h"
+#include "pml/resolve.h"
 #include "report_output.h"
 #include "report_table.h"
 #include "trace_json.h"
@@ -62,7 +65,6 @@ int cmd_report(const std::vector<std::string>& args) {
     ctx.sort_keys = {"Symbol", "Binary"};
   }
   if (!limit_text.empty()) ctx.limit = std::strtoull(limit_text.c_str(), nullptr, 10);
-
   auto reader = open_input("report", input);
   if (!reader.ok()) return 1;
   const auto& events = reader->events();
@@ -78,6 +80,7 @@ int cmd_report(const std::vector<std::string>& args) {
   if (!has_pml_event(*reader))
     print_warning("report", "no pml event in '" + input + "'; treating the addresses of '" +
                                 ctx.event_name + "' samples as written pages");
+  pml::SampleFilter filter;
 
   uint64_t epoch_ns = 0;
   if (has_pml_event(*reader)) epoch_ns = (events[0].attr.config & pml::abi::kEpochConfigMask) * 1000000ULL;
@@ -94,7 +97,9 @@ int cmd_report(const std::vector<std::string>& args) {
   if (!hot_text.empty()) aopts.hot_fraction = std::strtod(hot_text.c_str(), nullptr);
   aopts.data_symbols = !no_symbols;
 
-  pml::Analyzer analyzer(aopts);
+  // resolve: one resolver for every consumer of the stream.
+  pml::SampleResolver resolver(filter);
+  pml::Analyzer analyzer(aopts, resolver);
   std::optional<GroupTable> table;
   if (!ctx.by_symbol) table.emplace(keys);
   std::unique_ptr<Heatmap> heatmap;
@@ -111,24 +116,42 @@ int cmd_report(const std::vector<std::string>& args) {
 
   Progress progress("report");
   auto on_progress = [&](uint64_t d, uint64_t t) { progress.update(d, t); };
+  pml::ResolvedSample rs;
   auto read = reader->for_each(
       [&](const pml::Record& r) {
-        analyzer.add(r);
-        if (table) table->add(r);
+        if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
+          if (!resolver.resolve(*s, &rs)) return;
+          analyzer.add(rs);
+          if (table) table->add(rs);
+          if (trace) trace->add(rs, resolver);
+        } else {
+          resolver.observe(r);
+          if (const pml::Lost* l = std::get_if<pml::Lost>(&r)) analyzer.add_lost(*l);
+          if (trace) trace->observe(r);
+        }
         if (heatmap) heatmap->layout_add(r);
-        if (trace) trace->add(r);
       },
       on_progress);
   if (!read.ok()) ctx.error = read.error().message;
   if (heatmap) {
     // Second pass paints the same records; it stops where the first did.
     heatmap->finish_layout();
-    (void)reader->for_each([&](const pml::Record& r) { heatmap->paint_add(r); }, on_progress);
+    pml::SampleResolver paint_filter(filter);
+    (void)reader->for_each(
+        [&](const pml::Record& r) {
+          if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
+            if (!paint_filter.keeps(*s)) return;
+          } else {
+            paint_filter.observe(r);
+          }
+          heatmap->paint_add(r);
+        },
+        on_progress);
   }
   progress.clear();
 
   ctx.analysis = analyzer.result();
-  if (table) ctx.rows = table->rows();
+  if (table) ctx.rows = table->rows(resolver);
   if (ctx.analysis.samples == 0) {
     if (!ctx.error.empty()) print_error("report", ctx.error);
     print_error("report", "no samples in '" + input + "'" +

@@ -30,6 +30,7 @@ struct Summary {
   uint64_t epochs = 0;
   double wss_mean = 0;
   uint64_t wss_max = 0;
+  pml::WorkingSetPercentiles wss;  // p50/p90/p99 over epochs with writes
   double duration_s = 0;
   double rate_mean = 0, rate_peak = 0;
 };
