@@ -1,6 +1,7 @@
 // perf pml report: decode -> resolve -> analyse -> render. The file is read
-// once (a second time for --heatmap); each sample is resolved once and every
-// consumer takes the resolved sample. What was read is
+// once (a second time for --heatmap, and a first time for --time with
+// percents, which need the recording's time span); each sample is resolved
+// once and every consumer takes the resolved sample. What was read is
 // reported even when the file turns out truncated or corrupt, then the error.
 #include <cstdio>
 #include <cstdlib>
@@ -14,15 +15,65 @@
 #include "pml/analysis.h"
 #include "pml/perf_abi.h"
 #include "pml/resolve.h"
+#include "report_filter.h"
 #include "report_output.h"
 #include "report_table.h"
 #include "trace_json.h"
 
 namespace perf_pml {
 
+namespace {
+
+struct FilterOptions {
+  std::string pids, tids, comms, time;
+  bool any() const { return !pids.empty() || !tids.empty() || !comms.empty() || !time.empty(); }
+};
+
+// Builds the sample filter; percent times need a pass for the time span.
+bool make_filter(const FilterOptions& fo, pml::PerfDataReader& reader, pml::SampleFilter* f) {
+  if (!fo.pids.empty()) {
+    auto ids = parse_id_list(fo.pids);
+    if (!ids.ok()) return print_error("report", "--pid: " + ids.error().message), false;
+    f->pids = *ids;
+  }
+  if (!fo.tids.empty()) {
+    auto ids = parse_id_list(fo.tids);
+    if (!ids.ok()) return print_error("report", "--tid: " + ids.error().message), false;
+    f->tids = *ids;
+  }
+  if (!fo.comms.empty()) f->comms = parse_name_list(fo.comms);
+  if (!fo.time.empty()) {
+    auto spec = parse_time_spec(fo.time);
+    if (!spec.ok()) return print_error("report", spec.error().message), false;
+    uint64_t first = UINT64_MAX, last = 0;
+    if (spec->needs_span()) {
+      (void)reader.for_each([&](const pml::Record& r) {
+        if (auto* s = std::get_if<pml::Sample>(&r)) {
+          first = std::min(first, s->time);
+          last = std::max(last, s->time);
+        }
+      });
+      if (first == UINT64_MAX) first = 0;
+    }
+    f->times = spec->ranges(first, last);
+  }
+  return true;
+}
+
+bool parse_percent_limit(const std::string& text, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= 0 && v <= 100)) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
 int cmd_report(const std::vector<std::string>& args) {
   std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path, limit_text;
-  std::string hot_text, bucket_text;
+  std::string hot_text, bucket_text, percent_limit_text;
+  FilterOptions fo;
   bool stdio = false, json = false, csv = false, no_symbols = false;
   OptionParser opts("report", "perf pml report [<options>]");
   opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
@@ -42,6 +93,14 @@ int cmd_report(const std::vector<std::string>& args) {
   opts.value(0, "bucket", "duration", "dirty-rate bucket (default: epoch length or 10ms)",
              &bucket_text);
   opts.flag(0, "no-symbols", "do not read binaries for .data/.bss symbols", &no_symbols);
+  opts.value(0, "pid", "pid[,pid...]", "only samples of these processes", &fo.pids);
+  opts.value(0, "tid", "tid[,tid...]", "only samples of these threads", &fo.tids);
+  opts.value(0, "comm", "comm[,comm...]", "only samples of threads with these names", &fo.comms);
+  opts.value(0, "time", "start,stop",
+             "only samples in this time window (seconds, or percent: 10%/2, 0%-10%)",
+             &fo.time);
+  opts.value(0, "percent-limit", "percent", "hide rows below this share of page-epochs",
+             &percent_limit_text);
   std::vector<std::string> rest;
   if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
   if (int(stdio) + int(json) + int(csv) > 1) {
@@ -65,6 +124,13 @@ int cmd_report(const std::vector<std::string>& args) {
     ctx.sort_keys = {"Symbol", "Binary"};
   }
   if (!limit_text.empty()) ctx.limit = std::strtoull(limit_text.c_str(), nullptr, 10);
+  if (!percent_limit_text.empty() &&
+      !parse_percent_limit(percent_limit_text, &ctx.percent_limit)) {
+    print_error("report", "--percent-limit '" + percent_limit_text +
+                              "' is not a percentage from 0 to 100");
+    return 129;
+  }
+
   auto reader = open_input("report", input);
   if (!reader.ok()) return 1;
   const auto& events = reader->events();
@@ -81,6 +147,7 @@ int cmd_report(const std::vector<std::string>& args) {
     print_warning("report", "no pml event in '" + input + "'; treating the addresses of '" +
                                 ctx.event_name + "' samples as written pages");
   pml::SampleFilter filter;
+  if (!make_filter(fo, *reader, &filter)) return 129;
 
   uint64_t epoch_ns = 0;
   if (has_pml_event(*reader)) epoch_ns = (events[0].attr.config & pml::abi::kEpochConfigMask) * 1000000ULL;
@@ -154,8 +221,11 @@ int cmd_report(const std::vector<std::string>& args) {
   if (table) ctx.rows = table->rows(resolver);
   if (ctx.analysis.samples == 0) {
     if (!ctx.error.empty()) print_error("report", ctx.error);
-    print_error("report", "no samples in '" + input + "'" +
-                              (has_pml_event(*reader) ? "" : " (and no pml event)"));
+    if (!filter.keeps_everything())
+      print_error("report", "no samples in '" + input + "' match --pid/--tid/--comm/--time");
+    else
+      print_error("report", "no samples in '" + input + "'" +
+                                (has_pml_event(*reader) ? "" : " (and no pml event)"));
     return 1;
   }
   if (json) print_json(stdout, ctx);

@@ -60,6 +60,42 @@ class Report : public ::testing::Test {
   std::string path_;
 };
 
+TEST_F(Report, FiltersByPidTidAndComm) {
+  EXPECT_EQ(samples({}), 12);
+  EXPECT_EQ(samples({"--pid", "100"}), 9);
+  EXPECT_EQ(samples({"--pid", "200,100"}), 12);
+  EXPECT_EQ(samples({"--tid", "101"}), 3);
+  EXPECT_EQ(samples({"--comm", "other"}), 3);
+  EXPECT_EQ(samples({"--comm", "worker,other"}), 6);
+  EXPECT_EQ(samples({"--comm", kBadComm}), 6);  // tid 100
+  // Nothing matches: an error, not an empty report.
+  EXPECT_EQ(report({"--pid", "999"}).status, 1);
+  EXPECT_EQ(report({"--pid", "abc"}).status, 129);
+}
+
+TEST_F(Report, FiltersByTime) {
+  // Absolute seconds: epoch 1 is 1000.010 .. 1000.012.
+  EXPECT_EQ(samples({"--time", "1000.010,1000.019999999"}), 3);
+  EXPECT_EQ(samples({"--time", "1000.020,"}), 4);  // epochs 2 and 3
+  EXPECT_EQ(samples({"--time", ",1000.004"}), 5);  // epoch 0
+  EXPECT_EQ(samples({"--time", "1000.000,1000.004 1000.030,1000.031"}), 7);
+  // Percent of 1000.000 .. 1000.031: 25%/2 is 7.75 .. 15.5 ms, epoch 1.
+  EXPECT_EQ(samples({"--time", "25%/2"}), 3);
+  EXPECT_EQ(samples({"--time", "0%-50%"}), 8);
+  EXPECT_EQ(samples({"--time", "0%-10%,90%-100%"}), 6);  // 0 .. 3.1, 27.9 .. 31 ms
+  EXPECT_EQ(report({"--time", "later"}).status, 129);
+}
+
+TEST_F(Report, PercentLimitHidesSmallRows) {
+  // [heap] 9 of 12 page-epochs (75%), the file 3 (25%).
+  auto all = report({"--csv"});
+  ASSERT_EQ(all.status, 0);
+  EXPECT_EQ(all.out, "page_epochs,pages,mapping\n9,6,[heap]\n3,2," + kBadFile + "\n");
+  auto limited = report({"--csv", "--percent-limit", "30"});
+  EXPECT_EQ(limited.out, "page_epochs,pages,mapping\n9,6,[heap]\n");
+  EXPECT_EQ(report({"--percent-limit", "x"}).status, 129);
+}
+
 TEST_F(Report, WorkingSetPercentilesInHeaderAndJson) {
   // Distinct pages per epoch: 5, 3, 2, 2 -> p50 2, p90 5, p99 5.
   auto text = report({"--stdio"});

@@ -30,9 +30,16 @@ Summary summarize(const pml::AnalysisReport& a) {
   return s;
 }
 
+// Rows are sorted by page-epochs: the ones shown are a prefix.
 template <class Row>
 static size_t shown(const ReportContext& c, const std::vector<Row>& rows) {
-  return c.limit ? std::min(c.limit, rows.size()) : rows.size();
+  size_t n = c.limit ? std::min(c.limit, rows.size()) : rows.size();
+  if (c.percent_limit <= 0 || c.analysis.samples == 0) return n;
+  size_t k = 0;
+  while (k < n && 100.0 * double(rows[k].page_epochs) / double(c.analysis.samples) >=
+                      c.percent_limit)
+    ++k;
+  return k;
 }
 
 void print_stdio(FILE* out, const ReportContext& c) {

@@ -17,6 +17,7 @@ struct ReportContext {
   std::vector<TableRow> rows;          // empty when sorting by symbol
   bool by_symbol = false;
   size_t limit = 0;                    // 0 = all rows
+  double percent_limit = 0;            // hide rows below this % of page-epochs
   pml::AnalysisReport analysis;
   std::string error;                   // read error, reported after the data
 };
