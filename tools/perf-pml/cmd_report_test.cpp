@@ -108,6 +108,31 @@ TEST_F(Report, WorkingSetPercentilesInHeaderAndJson) {
       << json.out;
 }
 
+TEST_F(Report, NonUtf8NamesGiveValidJsonInEveryMode) {
+  for (const char* sort : {"mapping", "comm", "comm,mapping,pid,tid,epoch,page", "symbol"}) {
+    auto r = report({"--json", "--sort", sort});
+    ASSERT_EQ(r.status, 0) << sort;
+    EXPECT_TRUE(test::valid_json(r.out)) << sort << ":\n" << r.out;
+    // The bad bytes became U+FFFD; the rest of the name is kept.
+    if (std::string(sort) == "mapping") {
+      EXPECT_NE(r.out.find("\"/tmp/caf\\ufffd.dat\""), std::string::npos) << r.out;
+    }
+    if (std::string(sort) == "comm") {
+      EXPECT_NE(r.out.find("\"app\\ufffd\""), std::string::npos) << r.out;
+    }
+  }
+  std::string trace = test::temp_path("trace.json");
+  auto r = report({"--trace", trace});
+  ASSERT_EQ(r.status, 0);
+  std::string t = test::read_file(trace);
+  EXPECT_TRUE(test::valid_json_file(trace)) << t;
+  EXPECT_NE(t.find("\"app\\ufffd\""), std::string::npos) << t;
+  unlink(trace.c_str());
+  // The text forms keep the bytes as recorded, like perf.
+  EXPECT_EQ(report({"--stdio"}).status, 0);
+  EXPECT_EQ(report({"--csv"}).status, 0);
+}
+
 TEST_F(Report, OneNameForAMappingInTableAndJson) {
   std::vector<pml::Record> recs = {comm(1, 1, "a"), mmap(1, 0x7f0000000000, 0x10000, "//anon"),
                                    write(1, 1, 0, 0, 0x7f0000001000)};
