@@ -16,7 +16,8 @@ void usage(FILE* out) {
                "   record   Run a command and record the pages it writes into perf.data\n"
                "   report   Working set, dirty rate, hot pages, mappings, huge pages\n"
                "   stat     Run a command and print a one-screen summary\n"
-               "   script   Print one line per record of a perf.data file\n\n"
+               "   script   Print one line per record of a perf.data file\n"
+               "   diff     Compare the pages two recordings wrote, per mapping\n\n"
                " See 'man perf-pml' or 'perf pml <command> -h'.\n\n");
 }
 
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   if (sub == "report") return perf_pml::cmd_report(args);
   if (sub == "stat") return perf_pml::cmd_stat(args);
   if (sub == "script") return perf_pml::cmd_script(args);
+  if (sub == "diff") return perf_pml::cmd_diff(args);
   if (sub == "-h" || sub == "--help" || sub == "help") {
     usage(stdout);
     return 0;
