@@ -86,7 +86,10 @@ bool SampleResolver::resolve(const Sample& s, ResolvedSample* out) {
   out->comm = comm;
 
   bool inserted;
-  const uint64_t key = page_key(s.pid, s.addr);
+  uint64_t key = page_key(s.pid, s.addr);
+  // Key 0 means "empty" to FlatMap; page_key() gives it for pids past 28
+  // bits (only in damaged files), which then share pid 0's page 0.
+  if (key == 0) key = page_key(0, 0);
   Page& page = pages_.find_or_insert(key, &inserted);
   if (inserted) {
     page.id = uint32_t(page_keys_.size());

@@ -101,6 +101,20 @@ TEST(SampleResolver, DroppedSamplesDoNotNumberPages) {
   EXPECT_EQ(r.page_count(), 1u);
 }
 
+TEST(SampleResolver, PidPastPageKeyBitsStillGetsAPage) {
+  // page_key(0x90000000, 0) is 0, FlatMap's empty key (found by the fuzzer).
+  Sample s = test::page(0, 0, 0);
+  s.pid = s.tid = 0x90000000;
+  SampleResolver r;
+  ResolvedSample rs;
+  ASSERT_TRUE(r.resolve(s, &rs));
+  EXPECT_TRUE(rs.new_page);
+  EXPECT_EQ(r.page_count(), 1u);
+  EXPECT_EQ(rs.page, 0u);
+  std::vector<Record> recs = {s, s};
+  EXPECT_EQ(analyze(recs).unique.pages, 1u);
+}
+
 TEST(WorkingSetPercentiles, NearestRankOverEpochs) {
   // 100 epochs; epoch e writes e + 1 distinct pages.
   std::vector<Record> recs;
