@@ -35,7 +35,7 @@ void Analyzer::add(const Record& r) {
 
 void Analyzer::add(const ResolvedSample& rs) {
   const uint64_t time = rs.sample->time;
-  if (unique_.result().page_epochs == 0 || time < first_) first_ = time;
+  first_ = std::min(first_, time);
   last_ = std::max(last_, time);
   unique_.add(rs);
   epochs_.add(rs);
@@ -51,7 +51,7 @@ AnalysisReport Analyzer::result() const {
   rep.unique = unique_.result();
   rep.samples = rep.unique.page_epochs;
   rep.lost = lost_;
-  rep.first_time = first_;
+  rep.first_time = first_ == UINT64_MAX ? 0 : first_;
   rep.last_time = last_;
   rep.epochs = epochs_.result();
   rep.wss = epochs_.percentiles();

@@ -1,4 +1,4 @@
-// Unique pages, hot pages and huge-page use.
+// Hot pages and huge-page use (unique pages are counted inline, analysis.h).
 #include <algorithm>
 #include <bit>
 

@@ -237,7 +237,8 @@ class Analyzer {
   Analyzer(const AnalysisOptions& opts, const SampleResolver& shared);
   ~Analyzer();
 
-  // Whole pipeline; only with the first constructor.
+  // Whole pipeline; only with the first constructor (with a shared
+  // resolver, records go to it and samples come back resolved).
   void add(const Record& r);
   void add(const ResolvedSample& s);
   void add_lost(const Lost& l) { lost_ += l.lost; }
@@ -255,7 +256,7 @@ class Analyzer {
   MappingBreakdown mappings_;
   HugePages huge_;
   DataSymbols symbols_;
-  uint64_t first_ = 0, last_ = 0;
+  uint64_t first_ = UINT64_MAX, last_ = 0;  // sample times
   uint64_t lost_ = 0;
 };
 

@@ -28,6 +28,8 @@ struct SampleFilter {
   }
 };
 
+// Pointers stay valid until the next observe() or resolve(): consumers use a
+// resolved sample as it arrives, or copy what they keep.
 struct ResolvedSample {
   const Sample* sample = nullptr;
   const Mapping* mapping = nullptr;  // nullptr: no known mapping contains the address
@@ -85,7 +87,7 @@ class SampleResolver {
     // the previous epoch that arrives late is still deduplicated.
     uint32_t last_epoch = 0, prev_epoch = 0;
   };
-  FlatMap<Page> pages_;  // page_key -> Page: one cache line per sample
+  FlatMap<Page> pages_;  // page_key -> Page: one table slot read per sample
   std::vector<uint64_t> page_keys_;
 };
 
