@@ -115,27 +115,5 @@ TEST(SampleResolver, PidPastPageKeyBitsStillGetsAPage) {
   EXPECT_EQ(analyze(recs).unique.pages, 1u);
 }
 
-TEST(WorkingSetPercentiles, NearestRankOverEpochs) {
-  // 100 epochs; epoch e writes e + 1 distinct pages.
-  std::vector<Record> recs;
-  for (uint64_t e = 0; e < 100; ++e)
-    for (uint64_t p = 0; p <= e; ++p) recs.push_back(test::page(e, 0, 0x100000 + p * 0x1000));
-  AnalysisOptions o;
-  o.data_symbols = false;
-  o.max_points = 8;  // the percentiles do not come from the coarsened points
-  auto rep = analyze(recs, o);
-  EXPECT_EQ(rep.wss.p50, 50u);
-  EXPECT_EQ(rep.wss.p90, 90u);
-  EXPECT_EQ(rep.wss.p99, 99u);
-}
-
-TEST(WorkingSetPercentiles, SmallStream) {
-  // Epoch sizes 4, 3, 2, 1: p50 is the 2nd smallest, p90 and p99 the 4th.
-  auto rep = analyze(test::make_stream());
-  EXPECT_EQ(rep.wss.p50, 2u);
-  EXPECT_EQ(rep.wss.p90, 4u);
-  EXPECT_EQ(rep.wss.p99, 4u);
-}
-
 }  // namespace
 }  // namespace pml
