@@ -37,4 +37,7 @@ struct Summary {
 };
 Summary summarize(const pml::AnalysisReport& a);
 
+// How the header names a hot fraction: "half" for 0.5, else "25%".
+std::string fraction_text(double fraction);
+
 }  // namespace perf_pml

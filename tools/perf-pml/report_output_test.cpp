@@ -30,6 +30,12 @@ TEST(Summarize, HandComputedNumbers) {
   EXPECT_DOUBLE_EQ(s.rate_mean, 100.0);  // 30 pages over 3 buckets of 0.1 s
 }
 
+TEST(FractionText, HalfOrPercent) {
+  EXPECT_EQ(fraction_text(0.5), "half");
+  EXPECT_EQ(fraction_text(0.25), "25%");
+  EXPECT_EQ(fraction_text(0.125), "12.5%");
+}
+
 TEST(PrintCsv, RowsWithQuoting) {
   ReportContext c;
   c.sort_keys = {"Mapping"};

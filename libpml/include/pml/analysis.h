@@ -108,6 +108,7 @@ struct HotPage {
 
 struct HotPagesResult {
   uint64_t total_epochs = 0;  // epochs spanned by the stream (last - first + 1)
+  double hot_fraction = 0.5;  // the threshold used
   uint64_t hot_pages = 0;     // pages written in more than hot_fraction of them
   std::vector<HotPage> top;   // hottest first, at most top_n
 };
