@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include "commands.h"
 #include "common.h"
@@ -26,37 +27,37 @@ namespace {
 
 struct FilterOptions {
   std::string pids, tids, comms, time;
-  bool any() const { return !pids.empty() || !tids.empty() || !comms.empty() || !time.empty(); }
 };
 
-// Builds the sample filter; percent times need a pass for the time span.
+// Builds the sample filter (false, message printed, on a bad value);
+// percent times need a pass over the file for its time span.
 bool make_filter(const FilterOptions& fo, pml::PerfDataReader& reader, pml::SampleFilter* f) {
-  if (!fo.pids.empty()) {
-    auto ids = parse_id_list(fo.pids);
-    if (!ids.ok()) return print_error("report", "--pid: " + ids.error().message), false;
-    f->pids = *ids;
-  }
-  if (!fo.tids.empty()) {
-    auto ids = parse_id_list(fo.tids);
-    if (!ids.ok()) return print_error("report", "--tid: " + ids.error().message), false;
-    f->tids = *ids;
+  auto fail = [](const std::string& message) {
+    print_error("report", message);
+    return false;
+  };
+  for (auto [text, name, out] : {std::tuple{&fo.pids, "--pid", &f->pids},
+                                 std::tuple{&fo.tids, "--tid", &f->tids}}) {
+    if (text->empty()) continue;
+    auto ids = parse_id_list(*text);
+    if (!ids.ok()) return fail(std::string(name) + ": " + ids.error().message);
+    *out = *ids;
   }
   if (!fo.comms.empty()) f->comms = parse_name_list(fo.comms);
-  if (!fo.time.empty()) {
-    auto spec = parse_time_spec(fo.time);
-    if (!spec.ok()) return print_error("report", spec.error().message), false;
-    uint64_t first = UINT64_MAX, last = 0;
-    if (spec->needs_span()) {
-      (void)reader.for_each([&](const pml::Record& r) {
-        if (auto* s = std::get_if<pml::Sample>(&r)) {
-          first = std::min(first, s->time);
-          last = std::max(last, s->time);
-        }
-      });
-      if (first == UINT64_MAX) first = 0;
-    }
-    f->times = spec->ranges(first, last);
+  if (fo.time.empty()) return true;
+  auto spec = parse_time_spec(fo.time);
+  if (!spec.ok()) return fail(spec.error().message);
+  uint64_t first = UINT64_MAX, last = 0;
+  if (spec->needs_span()) {
+    (void)reader.for_each([&](const pml::Record& r) {
+      if (auto* s = std::get_if<pml::Sample>(&r)) {
+        first = std::min(first, s->time);
+        last = std::max(last, s->time);
+      }
+    });
+    if (first == UINT64_MAX) first = 0;
   }
+  f->times = spec->ranges(first, last);
   return true;
 }
 

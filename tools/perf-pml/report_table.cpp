@@ -93,6 +93,10 @@ void GroupTable::add(const pml::ResolvedSample& rs) {
 
 std::vector<TableRow> GroupTable::rows(const pml::SampleResolver& names) const {
   std::vector<Group> sorted(groups_.begin() + 1, groups_.end());
+  // Pages tie-break by (pid, address), not by when they were first seen.
+  for (auto& g : sorted)
+    for (size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] == SortKey::kPage) g.key[i] = names.page_key_of(uint32_t(g.key[i]));
   std::sort(sorted.begin(), sorted.end(), [](const Group& a, const Group& b) {
     if (a.page_epochs != b.page_epochs) return a.page_epochs > b.page_epochs;
     return a.key < b.key;
@@ -111,9 +115,7 @@ std::vector<TableRow> GroupTable::rows(const pml::SampleResolver& names) const {
         case SortKey::kPid:
         case SortKey::kTid:
         case SortKey::kEpoch: row.columns.push_back(std::to_string(v)); break;
-        case SortKey::kPage:
-          row.columns.push_back(hex_addr(pml::page_key_addr(names.page_key_of(uint32_t(v)))));
-          break;
+        case SortKey::kPage: row.columns.push_back(hex_addr(pml::page_key_addr(v))); break;
       }
     }
     out.push_back(std::move(row));

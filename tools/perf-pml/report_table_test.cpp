@@ -61,6 +61,19 @@ TEST(GroupTable, ByPageCountsEpochs) {
   EXPECT_EQ(rows[0].pages, 1u);
 }
 
+TEST(GroupTable, PagesOfEqualWeightInAddressOrder) {
+  // 0x30000 is written before 0x20000, each once.
+  std::vector<pml::Record> recs = {s(1, 0x30000, 0), s(1, 0x20000, 0)};
+  GroupTable t(*parse_sort_keys("page"));
+  pml::SampleResolver resolver;
+  pml::for_each_resolved(
+      resolver, recs, [&](const pml::ResolvedSample& x) { t.add(x); }, [](const pml::Record&) {});
+  auto rows = t.rows(resolver);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].columns[0], "0x20000");
+  EXPECT_EQ(rows[1].columns[0], "0x30000");
+}
+
 TEST(GroupTable, ByEpochDistinctPages) {
   auto rows = table_rows("epoch");
   ASSERT_EQ(rows.size(), 2u);
