@@ -13,7 +13,7 @@ void SampleResolver::observe(const Record& r) {
   // A COMM renames a thread, a FORK gives a process its parent's name.
   if (!std::holds_alternative<Mmap>(r)) {
     comm_of_tid_.clear();
-    last_comm_ = UINT32_MAX;
+    comm_cache_.fill({});
   }
 }
 
@@ -26,12 +26,12 @@ uint32_t SampleResolver::intern(std::vector<std::string>& names,
 }
 
 uint32_t SampleResolver::comm_of(const Sample& s) {
-  if (last_comm_ != UINT32_MAX && last_tid_ == s.tid) return last_comm_;
+  CommSlot& slot = comm_cache_[s.tid % comm_cache_.size()];
+  if (slot.tid_plus1 == s.tid + 1 && s.tid != UINT32_MAX) return slot.comm;
   auto [it, inserted] = comm_of_tid_.try_emplace(s.tid, 0);
   if (inserted) it->second = intern(comm_names_, comm_index_, table_.comm(s.pid, s.tid));
-  last_tid_ = s.tid;
-  last_comm_ = it->second;
-  return last_comm_;
+  slot = {s.tid + 1, it->second};
+  return it->second;
 }
 
 uint32_t SampleResolver::name_of(const Mapping* m) {

@@ -3,6 +3,7 @@
 // and every consumer (analyses, report table, trace, diff) takes the result.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -79,7 +80,11 @@ class SampleResolver {
   std::vector<std::string> comm_names_{""};
   std::unordered_map<std::string, uint32_t> comm_index_{{"", 0}};
   std::unordered_map<uint32_t, uint32_t> comm_of_tid_;  // cleared by COMM/FORK/EXIT
-  uint32_t last_tid_ = 0, last_comm_ = UINT32_MAX;
+  // In front of it, as threads take turns: tid -> comm, direct-mapped.
+  struct CommSlot {
+    uint32_t tid_plus1 = 0, comm = 0;
+  };
+  std::array<CommSlot, 64> comm_cache_{};
   std::vector<int8_t> comm_kept_;  // comm id -> 1 kept, 0 dropped, -1 not yet decided
   struct Page {
     uint32_t id = 0;
