@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -103,8 +104,9 @@ inline Run run_captured(const std::function<int()>& command) {
   return r;
 }
 
-// Whether python3's strict JSON parser (UTF-8 input) accepts the file; skips
-// the test without python3.
+// Whether python3's strict JSON parser (UTF-8 input) accepts the file.
+// python3 is in the userland dependencies (scripts/deps.sh): without it the
+// test fails and says so.
 inline bool valid_json_file(const std::string& path) {
   if (std::system("python3 -c 'import json' 2>/dev/null") != 0) {
     ADD_FAILURE() << "python3 is needed to validate JSON";
