@@ -73,8 +73,13 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@libpml/fuzz/run-fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 
+# The test module (selftests/pml_mmio) is built out of tree against the
+# test kernel, from a copy so that the source tree gets no build outputs.
 selftests: kernel
 	@$(MAKE) -s -C selftests KSRC=$(KBUILD)/src KHDR=$(KBUILD)/headers OUTPUT=$(SELFTESTS)
+	@mkdir -p $(KBUILD)/pml_mmio && cp selftests/pml_mmio/Makefile selftests/pml_mmio/pml_mmio.c $(KBUILD)/pml_mmio/
+	@$(MAKE) -s -C $(KBUILD)/obj M=$(KBUILD)/pml_mmio modules
+	@cp $(KBUILD)/pml_mmio/pml_mmio.ko $(SELFTESTS)/
 
 # clang, libbpf and bpftool (scripts/deps.sh bpf); vmlinux.h comes from
 # the kernel just built, so the examples are rebuilt with it.
@@ -130,7 +135,7 @@ selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh $(2)"
 # (preemption, migration, IPIs from the reader). The others idle in
 # sleeps, which Bochs SMP makes slow (Documentation/bochs-smp.md).
 SMP_SELFTESTS := pml_pmu_test pml_exact_test pml_lifecycle_test pml_reuse_test \
-	pml_epoch_test pml_kernel_writes_test
+	pml_epoch_test pml_kernel_writes_test pml_isolation_test pml_access_test
 # perf pml record and perf record -e pml// on the pml PMU: exactly the pages written.
 pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
 # The BPF examples (tools/perf-pml/bpf): on QEMU they load and attach;

@@ -131,9 +131,9 @@ TEST_F(epochs, timer_epochs)
 }
 
 /*
- * PERF_EVENT_IOC_RESET from the monitoring process ends the epoch (a
- * moment later, in a work item) and zeroes the count: pages rewritten
- * after it are logged again, in the next epoch.
+ * PERF_EVENT_IOC_RESET from the monitoring process ends the epoch before
+ * it returns and zeroes the count: pages rewritten after it are logged
+ * again, in the next epoch.
  */
 TEST_F(epochs, ioc_reset_epochs)
 {
@@ -151,9 +151,9 @@ TEST_F(epochs, ioc_reset_epochs)
 	for (r = 0; r < ROUNDS; r++) {
 		if (r) {
 			ASSERT_EQ(0, ioctl(self->ring.fd, PERF_EVENT_IOC_RESET, 0));
-			/* Without a timer, only the resets end epochs. */
-			ASSERT_EQ(r, pml_debugfs_wait_epoch(pid, r))
-				TH_LOG("round %d: the reset did not end the epoch", r);
+			/* Without a timer, only the resets end epochs: synchronously. */
+			ASSERT_EQ(r, pml_debugfs_get("pid", pid, "epoch", false))
+				TH_LOG("round %d: the epoch had not ended when the reset returned", r);
 		}
 		before = seen->total;
 		ASSERT_EQ(0, pml_child_step(&self->child));
@@ -171,6 +171,46 @@ TEST_F(epochs, ioc_reset_epochs)
 				TH_LOG("page %d round %d", i, r);
 	}
 	EXPECT_EQ(0ULL, (unsigned long long)self->ring.lost);
+	pml_ring_close(&self->ring);
+}
+
+/*
+ * An epoch end costs what the epoch logged: it clears the dirty bits of
+ * exactly the pages reported in it (debugfs epoch_cleared), without a
+ * walk of the EPT, and an epoch in which nothing was written clears none.
+ */
+TEST_F(epochs, epoch_end_clears_what_was_logged)
+{
+	struct seen *seen = &self->seen;
+	long long cleared, walks, id_cleared;
+	pid_t pid;
+	int r;
+
+	pid = pml_child_fork(&self->child);
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		run_rounds(&self->child, self->buf);
+	ASSERT_EQ(0, pml_ring_open(&self->ring, pid, 0, 0));
+	ASSERT_EQ(0, pml_child_step(&self->child));
+	/* Everything the child logged so far is reported in epoch 0. */
+	ASSERT_GE(pml_ring_drain(&self->ring, on_sample, seen), 0);
+	ASSERT_EQ(0, ioctl(self->ring.fd, PERF_EVENT_IOC_RESET, 0));
+	ASSERT_GE(pml_ring_drain(&self->ring, on_sample, seen), 0);
+	cleared = pml_debugfs_get("pid", pid, "epoch_cleared", true);
+	walks = pml_debugfs_get("pid", pid, "epoch_walks", false);
+	TH_LOG("%ld samples in epoch 0, %lld dirty bits cleared, %lld walks",
+	       seen->total, cleared, walks);
+	EXPECT_EQ(0LL, walks);
+	EXPECT_EQ((long long)seen->total, cleared);
+	EXPECT_LE((long long)NPAGES, cleared);
+
+	/* The child sleeps: epochs without writes touch no leaf. */
+	for (r = 0; r < 5; r++)
+		ASSERT_EQ(0, ioctl(self->ring.fd, PERF_EVENT_IOC_RESET, 0));
+	id_cleared = pml_debugfs_get("pid", pid, "epoch_cleared", true);
+	EXPECT_EQ(cleared, id_cleared);
+	EXPECT_EQ(6LL, pml_debugfs_get("pid", pid, "epoch", false));
+	ASSERT_TRUE(pml_child_ok(pml_child_end(&self->child)));
 	pml_ring_close(&self->ring);
 }
 

@@ -144,6 +144,7 @@ struct pml_ring {
 	struct perf_event_mmap_page *meta;
 	size_t size;
 	uint64_t lost;		/* sum of PERF_RECORD_LOST */
+	uint64_t lost_samples;	/* sum of PERF_RECORD_LOST_SAMPLES: writes pml may have missed */
 };
 
 static inline int pml_ring_open(struct pml_ring *r, pid_t pid, int inherit,
@@ -219,6 +220,8 @@ static inline long pml_ring_drain(struct pml_ring *r,
 		tail += h->size;
 		if (h->type == PERF_RECORD_LOST) {
 			r->lost += *(uint64_t *)(rec + sizeof(*h) + 8);
+		} else if (h->type == PERF_RECORD_LOST_SAMPLES) {
+			r->lost_samples += *(uint64_t *)(rec + sizeof(*h));
 		} else if (h->type == PERF_RECORD_SAMPLE) {
 			struct pml_sample s;
 			uint64_t *p = (uint64_t *)(rec + sizeof(*h));

@@ -8,10 +8,12 @@
 namespace pml {
 
 struct DataSymbols::Impl {
+  std::string debuginfo_path;
   // Per ELF path: symbols (or nullptr when it could not be read) and counters.
   struct File {
     std::string path;
     std::unique_ptr<ElfDataSymbols> elf;
+    std::string error;  // why it could not be read
     std::vector<uint64_t> page_epochs, pages;
   };
   std::vector<File> files;
@@ -29,7 +31,8 @@ struct DataSymbols::Impl {
     if (inserted) {
       File f;
       f.path = path;
-      auto elf = ElfDataSymbols::load(path);
+      auto elf = ElfDataSymbols::load(path, debuginfo_path);
+      if (!elf.ok()) f.error = elf.error().to_string();
       if (elf.ok() && elf->size() > 0) {
         f.elf = std::make_unique<ElfDataSymbols>(std::move(elf.value()));
         f.page_epochs.assign(f.elf->size(), 0);
@@ -70,7 +73,9 @@ struct DataSymbols::Impl {
   }
 };
 
-DataSymbols::DataSymbols() : impl_(std::make_unique<Impl>()) {}
+DataSymbols::DataSymbols(std::string debuginfo_path) : impl_(std::make_unique<Impl>()) {
+  impl_->debuginfo_path = debuginfo_path.empty() ? kDefaultDebuginfoPath : std::move(debuginfo_path);
+}
 DataSymbols::~DataSymbols() = default;
 DataSymbols::DataSymbols(DataSymbols&&) noexcept = default;
 
@@ -102,6 +107,13 @@ std::vector<SymbolUse> DataSymbols::result() const {
     if (a.page_epochs != b.page_epochs) return a.page_epochs > b.page_epochs;
     return a.symbol < b.symbol;
   });
+  return out;
+}
+
+std::vector<std::string> DataSymbols::errors() const {
+  std::vector<std::string> out;
+  for (const auto& f : impl_->files)
+    if (!f.error.empty()) out.push_back(f.error);
   return out;
 }
 

@@ -15,7 +15,6 @@ void HotPages::add(const ResolvedSample& rs) {
 
 HotPagesResult HotPages::result(const SampleResolver& resolver) const {
   HotPagesResult res;
-  res.hot_fraction = hot_fraction_;
   if (min_epoch_ == UINT64_MAX) return res;
   res.total_epochs = max_epoch_ - min_epoch_ + 1;
   const double threshold = hot_fraction_ * double(res.total_epochs);

@@ -3,7 +3,6 @@
 // mapping's write working set grew or shrank.
 #include <cinttypes>
 #include <cstdio>
-#include <cstdlib>
 
 #include "commands.h"
 #include "common.h"
@@ -131,12 +130,12 @@ void print_json(const std::string& old_path, const std::string& new_path, const 
 
 int cmd_diff(const std::vector<std::string>& args) {
   bool json = false, verbose = false;
-  std::string limit_text;
+  uint64_t limit = 20;
   OptionParser opts("diff", "perf pml diff [<options>] [<old file> <new file>]");
   opts.flag(0, "json", "JSON on stdout", &json);
   opts.flag('v', "verbose", "list the pages only one recording wrote", &verbose);
-  opts.value(0, "limit", "n", "with -v or --json: list at most n pages per side and mapping "
-             "(default 20)", &limit_text);
+  opts.number(0, "limit", "n", "with -v or --json: list at most n pages per side and mapping "
+              "(default 20)", &limit);
   // Options may come before or after the file names, as with perf diff.
   std::vector<std::string> option_args, files, rest;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -152,15 +151,6 @@ int cmd_diff(const std::vector<std::string>& args) {
   if (files.size() != 2) {
     print_error("diff", "give two files (old, new), or none for perf.data.old and perf.data");
     return 129;
-  }
-  size_t limit = 20;
-  if (!limit_text.empty()) {
-    char* end = nullptr;
-    limit = std::strtoull(limit_text.c_str(), &end, 10);
-    if (*end != '\0' || limit_text[0] == '-') {
-      print_error("diff", "--limit '" + limit_text + "' is not a number");
-      return 129;
-    }
   }
   Recording a, b;
   if (!read_recording(files[0], &a) || !read_recording(files[1], &b)) return 1;

@@ -34,7 +34,11 @@ int cmd_record(const std::vector<std::string>& args) {
   std::string output = "perf.data";
   SessionOptions so;
   OptionParser opts("record", "perf pml record [<options>] [-- <command> [<args>]]");
-  opts.value('o', "output", "file", "output file name (default: perf.data)", &output);
+  opts.custom('o', "output", "file", "output file name (default: perf.data; no pipe mode '-')",
+              [&](const std::string& v) {
+                output = v;
+                return check_perf_data_path(v, true);
+              });
   so.add_to(opts);
   if (!opts.parse(args, &so.command, true)) return opts.help_requested() ? 0 : 129;
   const bool quiet = so.quiet;

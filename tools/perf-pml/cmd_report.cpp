@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
-#include <tuple>
 
 #include "commands.h"
 #include "common.h"
@@ -25,30 +24,22 @@ namespace perf_pml {
 
 namespace {
 
+// The filters as parsed; --time percents need the file's time span.
 struct FilterOptions {
-  std::string pids, tids, comms, time;
+  std::vector<uint32_t> pids, tids;
+  std::vector<std::string> comms;
+  std::optional<TimeSpec> time;
 };
 
-// Builds the sample filter (false, message printed, on a bad value);
-// percent times need a pass over the file for its time span.
-bool make_filter(const FilterOptions& fo, pml::PerfDataReader& reader, pml::SampleFilter* f) {
-  auto fail = [](const std::string& message) {
-    print_error("report", message);
-    return false;
-  };
-  for (auto [text, name, out] : {std::tuple{&fo.pids, "--pid", &f->pids},
-                                 std::tuple{&fo.tids, "--tid", &f->tids}}) {
-    if (text->empty()) continue;
-    auto ids = parse_id_list(*text);
-    if (!ids.ok()) return fail(std::string(name) + ": " + ids.error().message);
-    *out = *ids;
-  }
-  if (!fo.comms.empty()) f->comms = parse_name_list(fo.comms);
-  if (fo.time.empty()) return true;
-  auto spec = parse_time_spec(fo.time);
-  if (!spec.ok()) return fail(spec.error().message);
+// The sample filter; percent times cost a pass over the file for its span.
+pml::SampleFilter make_filter(FilterOptions fo, pml::PerfDataReader& reader) {
+  pml::SampleFilter f;
+  f.pids = std::move(fo.pids);
+  f.tids = std::move(fo.tids);
+  f.comms = std::move(fo.comms);
+  if (!fo.time) return f;
   uint64_t first = UINT64_MAX, last = 0;
-  if (spec->needs_span()) {
+  if (fo.time->needs_span()) {
     (void)reader.for_each([&](const pml::Record& r) {
       if (auto* s = std::get_if<pml::Sample>(&r)) {
         first = std::min(first, s->time);
@@ -57,8 +48,8 @@ bool make_filter(const FilterOptions& fo, pml::PerfDataReader& reader, pml::Samp
     });
     if (first == UINT64_MAX) first = 0;
   }
-  f->times = spec->ranges(first, last);
-  return true;
+  f.times = fo.time->ranges(first, last);
+  return f;
 }
 
 bool parse_percent_limit(const std::string& text, double* out) {
@@ -72,8 +63,9 @@ bool parse_percent_limit(const std::string& text, double* out) {
 }  // namespace
 
 int cmd_report(const std::vector<std::string>& args) {
-  std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path, limit_text;
-  std::string hot_text, bucket_text, percent_limit_text;
+  std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path;
+  uint64_t limit = 0, bucket_ms = 0;
+  double hot_fraction = 0.5, percent_limit = 0;
   FilterOptions fo;
   bool stdio = false, json = false, csv = false, no_symbols = false;
   OptionParser opts("report", "perf pml report [<options>]");
@@ -88,20 +80,47 @@ int cmd_report(const std::vector<std::string>& args) {
   opts.value(0, "trace", "file.json",
              "write a Chrome/Perfetto trace of working set and dirty rate per thread",
              &trace_path);
-  opts.value(0, "limit", "n", "print at most n rows", &limit_text);
-  opts.value(0, "hot-fraction", "f", "hot = written in more than f of the epochs (default 0.5)",
-             &hot_text);
-  opts.value(0, "bucket", "duration", "dirty-rate bucket (default: epoch length or 10ms)",
-             &bucket_text);
+  opts.number(0, "limit", "n", "print at most n rows (default 0: all)", &limit);
+  opts.fraction(0, "hot-fraction", "f",
+                "hot = written in more than f of the epochs, 0 < f <= 1 (default 0.5)",
+                &hot_fraction);
+  opts.custom(0, "bucket", "duration", "dirty-rate bucket (default: epoch length or 10ms)",
+              [&](const std::string& v) {
+                std::string why = parse_duration_ms(v, &bucket_ms);
+                return why.empty() && bucket_ms == 0 ? "must be at least 1ms" : why;
+              });
   opts.flag(0, "no-symbols", "do not read binaries for .data/.bss symbols", &no_symbols);
-  opts.value(0, "pid", "pid[,pid...]", "only samples of these processes", &fo.pids);
-  opts.value(0, "tid", "tid[,tid...]", "only samples of these threads", &fo.tids);
-  opts.value(0, "comm", "comm[,comm...]", "only samples of threads with these names", &fo.comms);
-  opts.value(0, "time", "start,stop",
-             "only samples in this time window (seconds, or percent: 10%/2, 0%-10%)",
-             &fo.time);
-  opts.value(0, "percent-limit", "percent", "hide rows below this share of page-epochs",
-             &percent_limit_text);
+  // Checked as parsed (exit 129 on a bad value); --time percents are
+  // turned into times once the file's span is known.
+  auto ids = [](std::vector<uint32_t>* out) {
+    return [out](const std::string& v) -> std::string {
+      auto r = parse_id_list(v);
+      if (!r.ok()) return r.error().message;
+      *out = *r;
+      return "";
+    };
+  };
+  opts.custom(0, "pid", "pid[,pid...]", "only samples of these processes", ids(&fo.pids));
+  opts.custom(0, "tid", "tid[,tid...]", "only samples of these threads", ids(&fo.tids));
+  opts.custom(0, "comm", "comm[,comm...]", "only samples of threads with these names",
+              [&](const std::string& v) {
+                fo.comms = parse_name_list(v);
+                return fo.comms.empty() ? std::string("give at least one name") : "";
+              });
+  opts.custom(0, "time", "start,stop",
+              "only samples in this time window (seconds, or percent: 10%/2, 0%-10%)",
+              [&](const std::string& v) -> std::string {
+                auto t = parse_time_spec(v);
+                if (!t.ok()) return t.error().message;
+                fo.time = *t;
+                return "";
+              });
+  opts.custom(0, "percent-limit", "percent", "hide rows below this share of page-epochs",
+              [&](const std::string& v) {
+                return parse_percent_limit(v, &percent_limit)
+                           ? std::string()
+                           : std::string("not a percentage from 0 to 100");
+              });
   std::vector<std::string> rest;
   if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
   if (int(stdio) + int(json) + int(csv) > 1) {
@@ -124,13 +143,9 @@ int cmd_report(const std::vector<std::string>& args) {
   } else {
     ctx.sort_keys = {"Symbol", "Binary"};
   }
-  if (!limit_text.empty()) ctx.limit = std::strtoull(limit_text.c_str(), nullptr, 10);
-  if (!percent_limit_text.empty() &&
-      !parse_percent_limit(percent_limit_text, &ctx.percent_limit)) {
-    print_error("report", "--percent-limit '" + percent_limit_text +
-                              "' is not a percentage from 0 to 100");
-    return 129;
-  }
+  ctx.limit = limit;
+  ctx.hot_fraction = hot_fraction;
+  ctx.percent_limit = percent_limit;
 
   auto reader = open_input("report", input);
   if (!reader.ok()) return 1;
@@ -147,22 +162,14 @@ int cmd_report(const std::vector<std::string>& args) {
   if (!has_pml_event(*reader))
     print_warning("report", "no pml event in '" + input + "'; treating the addresses of '" +
                                 ctx.event_name + "' samples as written pages");
-  pml::SampleFilter filter;
-  if (!make_filter(fo, *reader, &filter)) return 129;
+  const pml::SampleFilter filter = make_filter(std::move(fo), *reader);
 
   uint64_t epoch_ns = 0;
   if (has_pml_event(*reader)) epoch_ns = (events[0].attr.config & pml::abi::kEpochConfigMask) * 1000000ULL;
   pml::AnalysisOptions aopts;
   aopts.rate_bucket_ns = epoch_ns ? epoch_ns : 10'000'000ULL;
-  if (!bucket_text.empty()) {
-    uint64_t ms;
-    if (!parse_duration_ms(bucket_text, &ms) || ms == 0) {
-      print_error("report", "bad --bucket '" + bucket_text + "'");
-      return 129;
-    }
-    aopts.rate_bucket_ns = ms * 1000000ULL;
-  }
-  if (!hot_text.empty()) aopts.hot_fraction = std::strtod(hot_text.c_str(), nullptr);
+  if (bucket_ms) aopts.rate_bucket_ns = bucket_ms * 1000000ULL;
+  aopts.hot_fraction = hot_fraction;
   aopts.data_symbols = !no_symbols;
 
   // resolve: one resolver for every consumer of the stream.

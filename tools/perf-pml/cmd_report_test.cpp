@@ -111,7 +111,7 @@ TEST_F(Report, WorkingSetPercentilesInHeaderAndJson) {
 TEST_F(Report, HotPagesHeaderSaysTheFractionUsed) {
   // Written in epochs: pid 100 heap 0 in 3 of 4, the file's page 0 and pid
   // 200's heap 0 in 2, the rest in 1.
-  EXPECT_NE(report({"--stdio"}).out.find("# Hot pages (written in more than half of 4 epochs): 1\n"),
+  EXPECT_NE(report({"--stdio"}).out.find("# Hot pages (written in more than 50% of 4 epochs): 1\n"),
             std::string::npos);
   auto r = report({"--stdio", "--hot-fraction", "0.25"});
   EXPECT_NE(r.out.find("# Hot pages (written in more than 25% of 4 epochs): 3\n"),

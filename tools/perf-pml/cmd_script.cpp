@@ -2,11 +2,13 @@
 // --show-task-events --show-mmap-events --show-lost-events.
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 
 #include "commands.h"
 #include "common.h"
 #include "options.h"
 #include "pml/mappings.h"
+#include "script_fields.h"
 
 namespace perf_pml {
 
@@ -16,12 +18,23 @@ struct ScriptPrinter {
   const pml::PerfDataReader& reader;
   pml::MappingTable maps;
   bool samples_only;
+  const ScriptFields* fields;  // -F, or null for the default line
 
   void operator()(const pml::Record& rec) {
+    print(rec);
+    stop_if_stdout_failed("script");
+  }
+
+  void print(const pml::Record& rec) {
     maps.add(rec);
     if (auto* s = std::get_if<pml::Sample>(&rec)) {
       const auto& ev = reader.events()[s->event_index];
       const pml::Mapping* m = maps.find(s->pid, s->addr);
+      if (fields) {
+        print_script_fields(stdout, *fields, *s, maps.comm(s->pid, s->tid), ev.name,
+                            m ? m->display_name() : "");
+        return;
+      }
       std::printf("%16s %7u/%-7u [%03u] %s: %s: epoch %" PRIu64 " addr %016" PRIx64
                   " size %s flags %#x%s%s\n",
                   maps.comm(s->pid, s->tid).c_str(), s->pid, s->tid, s->cpu,
@@ -55,20 +68,45 @@ struct ScriptPrinter {
   }
 };
 
+// Like perf script: a field the samples do not carry is an error, not zeros.
+bool check_fields_recorded(const pml::PerfDataReader& reader, const std::string& input,
+                           const ScriptFields& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    uint64_t bit = fields.test(i) ? script_field_sample_bit(ScriptField(i)) : 0;
+    if (!bit) continue;
+    for (auto& e : reader.events()) {
+      if (e.attr.sample_type & bit) continue;
+      print_error("script", "the samples of event '" + e.name + "' in '" + input +
+                                "' do not have the field '" + script_field_name(ScriptField(i)) +
+                                "' (not recorded): cannot print it");
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int cmd_script(const std::vector<std::string>& args) {
   std::string input = "perf.data";
   bool samples_only = false;
+  std::optional<ScriptFields> fields;
   OptionParser opts("script", "perf pml script [<options>]");
   opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
   opts.flag('S', "samples-only", "print only samples, no task/mmap/lost records", &samples_only);
+  opts.custom('F', "fields", "field[,field...]",
+              "sample fields to print, or +field/-field to edit the default: comm,pid,tid,cpu,"
+              "time,event,ip,addr,phys_addr,period,data_page_size,epoch,flags,map",
+              [&](const std::string& v) { return parse_script_fields(v, &fields.emplace()); });
   std::vector<std::string> rest;
   if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
 
   auto reader = open_input("script", input);
   if (!reader.ok()) return 1;
-  ScriptPrinter printer{*reader, {}, samples_only};
+  if (fields && !check_fields_recorded(*reader, input, *fields)) return 1;
+  // Like perf script -F: sample lines only (side-band records would not
+  // have the fields asked for).
+  ScriptPrinter printer{*reader, {}, samples_only || fields, fields ? &*fields : nullptr};
   auto r = reader->for_each([&](const pml::Record& rec) { printer(rec); });
   std::fflush(stdout);
   if (!r.ok()) {

@@ -1,13 +1,16 @@
 // perf pml stat: run a command and print a one-screen summary of its writes.
-#include <cinttypes>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "common.h"
 #include "options.h"
 #include "pml/analysis.h"
 #include "record_session.h"
-#include "report_output.h"
+#include "stat_output.h"
 
 namespace perf_pml {
 
@@ -30,10 +33,34 @@ class AnalyzerSink : public pml::RecordSink {
 int cmd_stat(const std::vector<std::string>& args) {
   SessionOptions so;
   std::string output;
+  std::optional<std::string> separator;
+  bool json = false;
   OptionParser opts("stat", "perf pml stat [<options>] [-- <command> [<args>]]");
   so.add_to(opts);
-  opts.value('o', "output", "file", "print the summary to a file instead of stderr", &output);
+  opts.value('o', "output", "file", "print the summary to a file instead of stderr ('-': stdout)",
+             &output);
+  opts.custom('x', "field-separator", "separator",
+              "print counters as separated values, like perf stat -x", [&](const std::string& v) {
+                separator = v;
+                return v.empty() ? "empty separator" : "";
+              });
+  opts.flag('j', "json-output", "print counters as JSON, one object per line, like perf stat -j",
+            &json);
+  opts.check([&] { return json && separator ? "-x and -j are exclusive" : ""; });
   if (!opts.parse(args, &so.command, true)) return opts.help_requested() ? 0 : 129;
+  // Programs read -x and -j output: no informational lines among it.
+  if (json || separator) so.quiet = true;
+  // Like perf stat: on stderr, or -o FILE ("-": stdout), created before the
+  // command runs so that a bad name loses no run.
+  std::unique_ptr<FILE, int (*)(FILE*)> file(nullptr, std::fclose);
+  if (!output.empty() && output != "-") {
+    file.reset(std::fopen(output.c_str(), "w"));
+    if (!file) {
+      print_error("stat", "cannot create '" + output + "': " + std::strerror(errno));
+      return 1;
+    }
+  }
+  FILE* out = file ? file.get() : output == "-" ? stdout : stderr;
 
   auto session = RecordSession::prepare("stat", so);
   if (!session) return 1;
@@ -55,36 +82,16 @@ int cmd_stat(const std::vector<std::string>& args) {
   double elapsed = double(uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec) - t0) / 1e9;
   if (status < 0) return 1;
 
-  auto a = analyzer.result();
-  Summary s = summarize(a);
-  auto bs = session->backend().stats();
-  FILE* out = stderr;
-  if (!output.empty() && !(out = std::fopen(output.c_str(), "w"))) {
-    print_error("stat", "cannot create '" + output + "'");
+  StatRun run{session->target_name(), pml::backend_kind_name(session->backend().kind()),
+              session->epoch_ms(), analyzer.result(), session->backend().stats().lost,
+              uint64_t(elapsed * 1e9)};
+  if (json) print_stat_json(out, run);
+  else if (separator) print_stat_csv(out, run, *separator);
+  else print_stat_text(out, run);
+  if (file && std::fclose(file.release()) != 0) {
+    print_error("stat", "cannot write '" + output + "': " + std::strerror(errno));
     return 1;
   }
-  std::fprintf(out, "\n Page-write stats for '%s' (backend %s, epoch %" PRIu64 " ms):\n\n",
-               session->target_name().c_str(),
-               pml::backend_kind_name(session->backend().kind()), session->epoch_ms());
-  std::fprintf(out, "%18" PRIu64 "      page-epochs\n", a.samples);
-  std::fprintf(out, "%18" PRIu64 "      unique pages             #  %s\n", a.unique.pages,
-               human_bytes(a.unique.bytes()).c_str());
-  std::fprintf(out, "%18" PRIu64 "      epochs with writes\n", s.epochs);
-  std::fprintf(out, "%18.1f      pages per epoch (mean)   #  max %" PRIu64 " (%s)\n", s.wss_mean,
-               s.wss_max, human_bytes(s.wss_max * 4096).c_str());
-  std::fprintf(out, "%18.0f      pages/s dirty rate       #  peak %.0f pages/s\n", s.rate_mean,
-               s.rate_peak);
-  std::fprintf(out, "%18" PRIu64 "      hot pages                #  written in > half the epochs\n",
-               a.hot.hot_pages);
-  if (a.huge.huge_pages)
-    std::fprintf(out, "%18" PRIu64 "      huge pages written       #  %.1f of 512 subpages each\n",
-                 a.huge.huge_pages, double(a.huge.subpages_written) / double(a.huge.huge_pages));
-  if (!a.mappings.empty())
-    std::fprintf(out, "%18" PRIu64 "      page-epochs in the most written mapping  #  %s\n",
-                 a.mappings[0].page_epochs, a.mappings[0].name.c_str());
-  std::fprintf(out, "%18" PRIu64 "      lost page-epochs\n", a.lost + bs.lost);
-  std::fprintf(out, "\n%18.9f seconds time elapsed\n\n", elapsed);
-  if (out != stderr) std::fclose(out);
   return 0;
 }
 

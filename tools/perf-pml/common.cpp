@@ -1,8 +1,15 @@
 #include "common.h"
 
+#include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "options.h"
 
 namespace perf_pml {
 
@@ -15,6 +22,10 @@ void print_warning(const char* cmd, const std::string& message) {
 }
 
 pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& path) {
+  if (std::string why = check_perf_data_path(path, false); !why.empty()) {
+    print_error(cmd, why);
+    return pml::make_error(why, ENOTSUP);
+  }
   auto r = pml::PerfDataReader::open(path);
   if (!r.ok()) {
     std::string msg = r.error().message;
@@ -62,6 +73,47 @@ std::string format_time(uint64_t ns) {
   std::snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)(ns / 1000000000ULL),
                 (unsigned long long)(ns % 1000000000ULL / 1000));
   return buf;
+}
+
+static void ignore_signal(int) {}
+
+void catch_broken_pipe() {
+  struct sigaction sa {};
+  sa.sa_handler = ignore_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPIPE, &sa, nullptr);
+}
+
+bool stdout_reader_gone() {
+  pollfd p{STDOUT_FILENO, POLLOUT, 0};
+  // A pipe without readers polls POLLERR; a socket whose peer left, POLLHUP.
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+static void print_write_error(const char* cmd, int err) {
+  print_error(cmd, std::string("cannot write the output: ") +
+                       (err ? std::strerror(err) : "write error"));
+}
+
+// _Exit: nothing to clean up in a command that only reads, and a normal
+// exit would flush the failing stdout once more.
+void stop_if_stdout_failed(const char* cmd) {
+  if (!std::ferror(stdout)) return;
+  int err = errno;  // the failed write's, checked right after each print
+  if (err == EPIPE || stdout_reader_gone()) std::_Exit(kBrokenPipeExit);
+  print_write_error(cmd, err);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+int finish_stdout(const char* cmd, int status) {
+  errno = 0;
+  bool failed = std::fflush(stdout) != 0 || std::ferror(stdout);
+  int err = errno;
+  if (!failed) return status;
+  if (err == EPIPE || stdout_reader_gone()) return kBrokenPipeExit;
+  print_write_error(cmd, err);
+  return 1;
 }
 
 bool has_pml_event(const pml::PerfDataReader& reader) {

@@ -33,6 +33,26 @@ class Progress {
 std::string human_bytes(uint64_t bytes);
 std::string format_time(uint64_t ns);  // "12345.678901" seconds, like perf script
 
+// A reader that goes away (perf pml script | head) must end the command
+// quietly: perf reports a subcommand killed by SIGPIPE as "FATAL: unable to
+// run 'perf-pml'". So SIGPIPE is caught (not ignored: a launched workload
+// must get the default back at exec) and writes fail with EPIPE instead.
+void catch_broken_pipe();
+// True when stdout is a pipe or socket nobody reads any more (asked of the
+// fd, so that EPIPE from another pipe, e.g. to a child, does not count).
+bool stdout_reader_gone();
+// The status then: 128 + SIGPIPE, what the shell shows for perf script
+// killed by SIGPIPE, but returned, so perf passes it on without a message.
+inline constexpr int kBrokenPipeExit = 141;
+// For loops that print a whole file, after each print: ends the process as
+// soon as stdout fails instead of reading the rest for nobody; quietly with
+// kBrokenPipeExit when the reader is gone, else with the error and status 1.
+void stop_if_stdout_failed(const char* cmd);
+// Flushes stdout at the end of a command: kBrokenPipeExit if the reader went
+// away, 1 with a message on another write error (e.g. a full disk), else
+// `status`.
+int finish_stdout(const char* cmd, int status);
+
 // True if any event of the file is a pml event (its name starts with "pml").
 bool has_pml_event(const pml::PerfDataReader& reader);
 

@@ -2,13 +2,39 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
+#include <set>
 
-#include "common.h"
 #include "json.h"
 
 namespace perf_pml {
+
+namespace {
+
+// As the report's table names a mapping.
+std::string mapping_name(const pml::Mapping& m) {
+  return m.is_anon() ? "[anon] " + hex_addr(m.start) + "-" + hex_addr(m.end) : m.display_name();
+}
+
+}  // namespace
+
+int32_t Heatmap::candidate_for(uint32_t pid, const pml::Mapping& m) {
+  if (candidate_of_mapping_.size() <= m.id) candidate_of_mapping_.resize(m.id + 1, -1);
+  int32_t& idx = candidate_of_mapping_[m.id];
+  if (idx >= 0) return idx;
+  // The mappings of one file in a process (text, data, relro) are one band.
+  std::string name = mapping_name(m);
+  auto [it, inserted] = candidate_of_name_.emplace(std::make_pair(pid, name), 0);
+  if (inserted) {
+    it->second = int32_t(candidates_.size());
+    Region reg;
+    reg.pid = pid;
+    reg.name = name;
+    reg.lo = UINT64_MAX;
+    candidates_.push_back(reg);
+  }
+  return idx = it->second;
+}
 
 void Heatmap::layout_add(const pml::Record& r) {
   const pml::Sample* s = std::get_if<pml::Sample>(&r);
@@ -16,44 +42,83 @@ void Heatmap::layout_add(const pml::Record& r) {
     layout_maps_.add(r);
     return;
   }
+  const pml::Mapping* m = layout_maps_.find(s->pid, s->addr);
+  if (!m) return;  // unmapped addresses have no band
   t0_ = std::min(t0_, s->time);
   t1_ = std::max(t1_, s->time);
-  const pml::Mapping* m = layout_maps_.find(s->pid, s->addr);
-  if (!m) return;  // unmapped addresses have no row
-  if (region_of_mapping_.size() <= m->id) region_of_mapping_.resize(m->id + 1, -1);
-  int32_t& idx = region_of_mapping_[m->id];
+  e0_ = std::min(e0_, s->epoch);
+  e1_ = std::max(e1_, s->epoch);
+  saw_epochs_ |= s->has_pml_raw || s->epoch != 0;
+  Region& reg = candidates_[size_t(candidate_for(s->pid, *m))];
   uint64_t page = s->addr >> 12;
-  if (idx < 0) {
-    idx = int32_t(regions_.size());
-    Region reg;
-    reg.mapping_id = m->id;
-    reg.name = m->is_anon() ? "[anon] " + hex_addr(m->start) : m->display_name();
-    if (m->pid) reg.name += " (" + std::to_string(m->pid) + ")";
-    reg.lo = page;
-    reg.hi = page + 1;
-    regions_.push_back(reg);
-  }
-  Region& reg = regions_[size_t(idx)];
   reg.lo = std::min(reg.lo, page);
   reg.hi = std::max(reg.hi, page + 1);
   ++reg.samples;
 }
 
 void Heatmap::finish_layout() {
-  // Rows per region grow with the square root of its written span; at least
-  // 6 (12 px) so that every region's label is readable.
+  // The bands with the most samples, then in address order.
+  std::vector<int32_t> order(candidates_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int32_t(i);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return candidates_[size_t(a)].samples > candidates_[size_t(b)].samples;
+  });
+  if (order.size() > size_t(kMaxRegions)) {
+    for (size_t i = kMaxRegions; i < order.size(); ++i)
+      hidden_samples_ += candidates_[size_t(order[i])].samples;
+    hidden_regions_ = order.size() - kMaxRegions;
+    order.resize(kMaxRegions);
+  }
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    const Region &x = candidates_[size_t(a)], &y = candidates_[size_t(b)];
+    return x.pid != y.pid ? x.pid < y.pid : x.lo < y.lo;
+  });
+  // A name written in more than one process gets its pid, so no two bands
+  // share a label.
+  std::map<std::string, std::set<uint32_t>> pids_of_name;
+  for (int32_t i : order) pids_of_name[candidates_[size_t(i)].name].insert(candidates_[size_t(i)].pid);
+  region_of_candidate_.assign(candidates_.size(), -1);
+  for (int32_t i : order) {
+    region_of_candidate_[size_t(i)] = int32_t(regions_.size());
+    Region reg = candidates_[size_t(i)];
+    if (pids_of_name[reg.name].size() > 1) reg.name += " (pid " + std::to_string(reg.pid) + ")";
+    regions_.push_back(std::move(reg));
+  }
+  // Rows per band grow with the square root of its written span, and are
+  // enough for its label.
   double total = 0;
   for (auto& r : regions_) total += std::sqrt(double(r.hi - r.lo));
   int row = 0;
   for (auto& r : regions_) {
-    int n = total > 0 ? int(std::lround(rows_ * std::sqrt(double(r.hi - r.lo)) / total)) : 1;
-    n = std::max(n, 6);
+    int n = int(std::lround(rows_ * std::sqrt(double(r.hi - r.lo)) / total));
     r.row0 = row;
-    r.rows = n;
-    row += n;
+    r.rows = std::max(n, kMinRegionRows);
+    row += r.rows;
   }
   total_rows_ = row;
-  grid_.assign(size_t(total_rows_) * columns_, 0);
+
+  by_epoch_ = saw_epochs_ && e0_ <= e1_;
+  if (by_epoch_) {
+    uint64_t epochs = e1_ - e0_ + 1;
+    epochs_per_column_ = (epochs + uint64_t(max_columns_) - 1) / uint64_t(max_columns_);
+    columns_ = int((epochs + epochs_per_column_ - 1) / epochs_per_column_);
+  } else {
+    columns_ = t0_ < t1_ ? max_columns_ : 1;
+  }
+  grid_.assign(size_t(std::max(total_rows_, 1)) * size_t(columns_), 0);
+}
+
+int Heatmap::column_of(uint64_t epoch, uint64_t time) const {
+  uint64_t col;
+  if (by_epoch_) {
+    col = epoch >= e0_ ? (epoch - e0_) / epochs_per_column_ : 0;
+  } else {
+    uint64_t span = t1_ - t0_ + 1;
+    uint64_t off = time >= t0_ ? time - t0_ : 0;
+    // off * columns / span without overflow: columns <= INT_MAX.
+    col = uint64_t((long double)off * columns_ / (long double)span);
+  }
+  return int(std::min<uint64_t>(col, uint64_t(columns_ - 1)));
 }
 
 void Heatmap::paint_add(const pml::Record& r) {
@@ -63,72 +128,32 @@ void Heatmap::paint_add(const pml::Record& r) {
     return;
   }
   const pml::Mapping* m = paint_maps_.find(s->pid, s->addr);
-  if (!m || m->id >= region_of_mapping_.size() || region_of_mapping_[m->id] < 0) return;
-  const Region& reg = regions_[size_t(region_of_mapping_[m->id])];
+  if (!m || m->id >= candidate_of_mapping_.size() || candidate_of_mapping_[m->id] < 0) return;
+  int32_t ri = region_of_candidate_[size_t(candidate_of_mapping_[m->id])];
+  if (ri < 0) return;  // a hidden band
+  const Region& reg = regions_[size_t(ri)];
   uint64_t page = s->addr >> 12;
-  if (page < reg.lo || page >= reg.hi) return;
-  int row = reg.row0 + int((page - reg.lo) * uint64_t(reg.rows) / (reg.hi - reg.lo));
-  uint64_t span = t1_ - t0_ + 1;
-  int col = int((s->time - std::min(s->time, t0_)) * uint64_t(columns_) / span);
-  col = std::clamp(col, 0, columns_ - 1);
-  uint32_t& c = grid_[size_t(row) * columns_ + col];
-  ++c;
-  max_cell_ = std::max(max_cell_, c);
+  if (page < reg.lo || page >= reg.hi) return;  // past where the first pass stopped
+  // The rows of this page: one, or several when the band has more rows
+  // than written pages.
+  auto row_at = [&](uint64_t p) {
+    return int((long double)(p - reg.lo) * reg.rows / (long double)(reg.hi - reg.lo));
+  };
+  int first = row_at(page), last = std::max(first + 1, row_at(page + 1));
+  int col = column_of(s->epoch, s->time);
+  for (int row = reg.row0 + first; row < reg.row0 + last; ++row) {
+    uint32_t& c = grid_[size_t(row) * size_t(columns_) + size_t(col)];
+    if (c < UINT32_MAX) ++c;
+    max_cell_ = std::max(max_cell_, c);
+  }
+  ++painted_;
 }
 
 pml::Result<void> Heatmap::write_svg(const std::string& path, const std::string& title) const {
-  std::ofstream out(path, std::ios::trunc);
+  std::ofstream out(path, std::ios::trunc | std::ios::binary);
   if (!out) return pml::errno_error("cannot create '" + path + "'");
-  const int cell_w = 2, cell_h = 2, left = 260, top = 40, bottom = 40;
-  const int width = left + columns_ * cell_w + 20;
-  const int height = top + std::max(total_rows_, 1) * cell_h + bottom;
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
-      << "\" font-family=\"monospace\" font-size=\"10\">\n"
-      << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
-      << "<text x=\"" << left << "\" y=\"16\" font-size=\"13\">" << title
-      << ": written pages over time</text>\n";
-  // Region bands and labels.
-  for (const auto& r : regions_) {
-    int y = top + r.row0 * cell_h;
-    out << "<rect x=\"" << left << "\" y=\"" << y << "\" width=\"" << columns_ * cell_w
-        << "\" height=\"" << r.rows * cell_h << "\" fill=\"#f4f4f8\" stroke=\"#d0d0d8\"/>\n";
-    std::string label = r.name;
-    if (label.size() > 40) label = "..." + label.substr(label.size() - 37);
-    std::string esc;
-    for (char c : label) {
-      if (c == '<') esc += "&lt;";
-      else if (c == '>') esc += "&gt;";
-      else if (c == '&') esc += "&amp;";
-      else esc += c;
-    }
-    out << "<text x=\"4\" y=\"" << y + std::min(r.rows * cell_h, 10) << "\"><title>"
-        << hex_addr(r.lo << 12) << "-" << hex_addr(r.hi << 12) << "</title>" << esc
-        << "</text>\n";
-  }
-  // Cells: colour by log of the count.
-  const double lmax = std::log1p(double(std::max<uint32_t>(max_cell_, 1)));
-  for (int row = 0; row < total_rows_; ++row) {
-    for (int col = 0; col < columns_; ++col) {
-      uint32_t c = grid_[size_t(row) * columns_ + col];
-      if (!c) continue;
-      double f = std::log1p(double(c)) / lmax;
-      int red = 255, green = int(220 * (1 - f)), blue = int(60 * (1 - f));
-      out << "<rect x=\"" << left + col * cell_w << "\" y=\"" << top + row * cell_h
-          << "\" width=\"" << cell_w << "\" height=\"" << cell_h << "\" fill=\"rgb(" << red
-          << "," << green << "," << blue << ")\"><title>" << c << "</title></rect>\n";
-    }
-  }
-  // Time axis.
-  const int axis_y = top + std::max(total_rows_, 1) * cell_h + 14;
-  double span_s = t1_ >= t0_ && t0_ != UINT64_MAX ? double(t1_ - t0_) / 1e9 : 0;
-  for (int i = 0; i <= 4; ++i) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3fs", span_s * i / 4);
-    out << "<text x=\"" << left + i * columns_ * cell_w / 4 - (i == 4 ? 40 : 0) << "\" y=\""
-        << axis_y << "\">" << buf << "</text>\n";
-  }
-  out << "</svg>\n";
+  out << svg(title);
+  out.flush();
   if (!out) return pml::errno_error("cannot write '" + path + "'");
   return {};
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "common.h"
 
 namespace {
 
@@ -31,11 +32,15 @@ int main(int argc, char** argv) {
   }
   std::string sub = args[0];
   args.erase(args.begin());
-  if (sub == "record") return perf_pml::cmd_record(args);
-  if (sub == "report") return perf_pml::cmd_report(args);
-  if (sub == "stat") return perf_pml::cmd_stat(args);
-  if (sub == "script") return perf_pml::cmd_script(args);
-  if (sub == "diff") return perf_pml::cmd_diff(args);
+  perf_pml::catch_broken_pipe();
+  using Command = int (*)(const std::vector<std::string>&);
+  Command command = sub == "record"   ? perf_pml::cmd_record
+                    : sub == "report" ? perf_pml::cmd_report
+                    : sub == "stat"   ? perf_pml::cmd_stat
+                    : sub == "script" ? perf_pml::cmd_script
+                    : sub == "diff"   ? perf_pml::cmd_diff
+                                      : nullptr;
+  if (command) return perf_pml::finish_stdout(sub.c_str(), command(args));
   if (sub == "-h" || sub == "--help" || sub == "help") {
     usage(stdout);
     return 0;

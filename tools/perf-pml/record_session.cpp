@@ -16,38 +16,15 @@ std::atomic<bool>& stop_requested() {
 
 static void on_signal(int) { stop_requested().store(true); }
 
-void SessionOptions::add_to(OptionParser& p) {
-  p.value('p', "pid", "pid", "record an existing process", &pid_text);
-  p.value('e', "epoch", "duration", "epoch length, e.g. 100ms, 1s (default 100ms; 0 = none)",
-          &epoch_text);
-  p.value(0, "backend", "auto|pml|uffd|softdirty",
-          "how pages are tracked (default auto: pml, else uffd, else softdirty)", &backend);
-  p.value('m', "mmap-pages", "pages", "ring buffer data pages (pml backend, power of two)",
-          &mmap_pages_text);
-  p.flag('q', "quiet", "no informational messages", &quiet);
-}
-
 std::unique_ptr<RecordSession> RecordSession::prepare(const char* cmd, SessionOptions o) {
   auto s = std::unique_ptr<RecordSession>(new RecordSession);
   s->cmd_ = cmd;
-  if (!o.epoch_text.empty() && !parse_duration_ms(o.epoch_text, &o.epoch_ms)) {
-    print_error(cmd, "bad --epoch '" + o.epoch_text + "' (e.g. 100ms, 2s)");
-    return nullptr;
-  }
-  if (o.command.empty() == o.pid_text.empty()) {
+  if (o.command.empty() == (o.pid == 0)) {
     print_error(cmd, o.command.empty() ? "give a command after '--' or a pid with -p"
                                        : "give either a command or -p, not both");
     return nullptr;
   }
-  if (!o.pid_text.empty()) {
-    char* end;
-    long pid = std::strtol(o.pid_text.c_str(), &end, 10);
-    if (*end || pid <= 0) {
-      print_error(cmd, "bad pid '" + o.pid_text + "'");
-      return nullptr;
-    }
-    s->target_.pid = pid_t(pid);
-  }
+  if (o.pid) s->target_.pid = o.pid;
   s->target_.argv = o.command;
   auto kind = pml::parse_backend_kind(o.backend);
   if (!kind.ok()) {
@@ -56,7 +33,7 @@ std::unique_ptr<RecordSession> RecordSession::prepare(const char* cmd, SessionOp
   }
   pml::BackendConfig cfg;
   cfg.epoch_ms = uint32_t(o.epoch_ms);
-  if (!o.mmap_pages_text.empty()) cfg.ring_pages = std::strtoul(o.mmap_pages_text.c_str(), nullptr, 10);
+  if (o.ring_pages) cfg.ring_pages = o.ring_pages;
   auto choice = pml::choose_backend(*kind, cfg);
   if (!choice.ok()) {
     print_error(cmd, choice.error().message);

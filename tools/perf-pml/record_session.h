@@ -2,6 +2,8 @@
 // backend, and run it with Ctrl-C handled like perf (stop, keep the data).
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -12,16 +14,20 @@
 
 namespace perf_pml {
 
+// Filled by the option parser (session_options.cpp), values checked there.
 struct SessionOptions {
   std::string backend = "auto";
-  std::string pid_text;
-  uint64_t epoch_ms = 100;
-  std::string epoch_text;
-  std::string mmap_pages_text;
+  pid_t pid = 0;            // -p; 0: run the command
+  uint64_t epoch_ms = 100;  // -e pml/epoch=N/ or --epoch
+  uint64_t ring_pages = 0;  // -m, a power of two; 0: the backend's default
   bool quiet = false;
   std::vector<std::string> command;
 
   void add_to(OptionParser& parser);
+
+ private:
+  int events_ = 0;             // -e given how often
+  std::string mmap_rounded_;   // perf's "rounding mmap pages" note, shown unless -q
 };
 
 class RecordSession {

@@ -62,9 +62,7 @@ static bool parse_percent(const std::string& text, double* v) {
 
 pml::Result<TimeSpec> parse_time_spec(const std::string& text) {
   TimeSpec spec;
-  auto bad = [&](const std::string& why) {
-    return pml::make_error("invalid --time '" + text + "': " + why, EINVAL);
-  };
+  auto bad = [](const std::string& why) { return pml::make_error(why, EINVAL); };
   if (text.find('%') != std::string::npos) {
     for (const auto& item : split(text, ',')) {
       TimeSpec::Percent p;

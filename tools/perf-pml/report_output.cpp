@@ -42,14 +42,6 @@ static size_t shown(const ReportContext& c, const std::vector<Row>& rows) {
   return k;
 }
 
-// "half" for the default, else a percentage ("25%", "12.5%").
-std::string fraction_text(double f) {
-  if (f == 0.5) return "half";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g%%", f * 100);
-  return buf;
-}
-
 void print_stdio(FILE* out, const ReportContext& c) {
   const auto& a = c.analysis;
   Summary s = summarize(a);
@@ -66,8 +58,8 @@ void print_stdio(FILE* out, const ReportContext& c) {
                s.wss.p50, s.wss.p90, s.wss.p99);
   std::fprintf(out, "# Dirty rate: mean %.0f pages/s, peak %.0f pages/s\n", s.rate_mean,
                s.rate_peak);
-  std::fprintf(out, "# Hot pages (written in more than %s of %" PRIu64 " epochs): %" PRIu64 "\n",
-               fraction_text(a.hot.hot_fraction).c_str(), a.hot.total_epochs, a.hot.hot_pages);
+  std::fprintf(out, "# Hot pages (written in more than %.4g%% of %" PRIu64 " epochs): %" PRIu64 "\n",
+               100 * c.hot_fraction, a.hot.total_epochs, a.hot.hot_pages);
   if (a.huge.huge_pages)
     std::fprintf(out, "# Huge pages: %" PRIu64 " written, %.1f of 512 subpages each on average\n",
                  a.huge.huge_pages, double(a.huge.subpages_written) / double(a.huge.huge_pages));
@@ -178,7 +170,7 @@ void print_json(FILE* out, const ReportContext& c) {
   for (size_t i = 0; i < a.hot.top.size(); ++i)
     std::fprintf(out, "%s{\"pid\": %u, \"page\": \"%s\", \"epochs\": %" PRIu64 "}", i ? ", " : "",
                  a.hot.top[i].pid, hex_addr(a.hot.top[i].addr).c_str(), a.hot.top[i].epochs);
-  std::fprintf(out, "], \"hot_fraction\": %g},\n  \"mappings\": [", a.hot.hot_fraction);
+  std::fprintf(out, "], \"hot_fraction\": %g},\n  \"mappings\": [", c.hot_fraction);
   for (size_t i = 0; i < a.mappings.size(); ++i)
     std::fprintf(out, "%s\n    {\"mapping\": %s, \"page_epochs\": %" PRIu64 ", \"pages\": %" PRIu64
                       "}",

@@ -17,6 +17,7 @@ struct ReportContext {
   std::vector<TableRow> rows;          // empty when sorting by symbol
   bool by_symbol = false;
   size_t limit = 0;                    // 0 = all rows
+  double hot_fraction = 0.5;           // --hot-fraction, for the header
   double percent_limit = 0;            // hide rows below this % of page-epochs
   pml::AnalysisReport analysis;
   std::string error;                   // read error, reported after the data
@@ -36,8 +37,5 @@ struct Summary {
   double rate_mean = 0, rate_peak = 0;
 };
 Summary summarize(const pml::AnalysisReport& a);
-
-// How the header names a hot fraction: "half" for 0.5, else "25%".
-std::string fraction_text(double fraction);
 
 }  // namespace perf_pml

@@ -30,10 +30,18 @@ TEST(Summarize, HandComputedNumbers) {
   EXPECT_DOUBLE_EQ(s.rate_mean, 100.0);  // 30 pages over 3 buckets of 0.1 s
 }
 
-TEST(FractionText, HalfOrPercent) {
-  EXPECT_EQ(fraction_text(0.5), "half");
-  EXPECT_EQ(fraction_text(0.25), "25%");
-  EXPECT_EQ(fraction_text(0.125), "12.5%");
+TEST(PrintStdio, HeaderSaysTheHotFractionAskedFor) {
+  ReportContext c;
+  c.analysis = sample_report();
+  c.analysis.hot.total_epochs = 3;
+  c.hot_fraction = 0.25;
+  char buf[2048] = {};
+  FILE* f = fmemopen(buf, sizeof buf, "w");
+  print_stdio(f, c);
+  std::fclose(f);
+  EXPECT_NE(std::string(buf).find("# Hot pages (written in more than 25% of 3 epochs): 0\n"),
+            std::string::npos)
+      << buf;
 }
 
 TEST(PrintCsv, RowsWithQuoting) {

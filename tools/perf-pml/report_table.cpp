@@ -19,6 +19,9 @@ pml::Result<std::vector<SortKey>> parse_sort_keys(const std::string& text) {
     else if (k == "mapping" || k == "dso" || k == "map") keys.push_back(SortKey::kMapping);
     else if (k == "epoch") keys.push_back(SortKey::kEpoch);
     else if (k == "page" || k == "addr") keys.push_back(SortKey::kPage);
+    else if (k == "symbol" || k == "sym")
+      return pml::make_error("--sort symbol cannot be combined with other keys: give it alone",
+                             EINVAL);
     else
       return pml::make_error("unknown --sort key '" + k +
                                  "' (known: comm, pid, tid, mapping, epoch, page, symbol)",

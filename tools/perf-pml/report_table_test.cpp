@@ -112,5 +112,11 @@ TEST(ParseSortKeys, UnknownKeyIsAnError) {
   EXPECT_FALSE(parse_sort_keys("").ok());
 }
 
+TEST(ParseSortKeys, SymbolWithOtherKeysSaysItMustBeAlone) {
+  auto k = parse_sort_keys("symbol,pid");
+  ASSERT_FALSE(k.ok());
+  EXPECT_EQ(k.error().message, "--sort symbol cannot be combined with other keys: give it alone");
+}
+
 }  // namespace
 }  // namespace perf_pml

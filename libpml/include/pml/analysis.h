@@ -108,7 +108,6 @@ struct HotPage {
 
 struct HotPagesResult {
   uint64_t total_epochs = 0;  // epochs spanned by the stream (last - first + 1)
-  double hot_fraction = 0.5;  // the threshold used
   uint64_t hot_pages = 0;     // pages written in more than hot_fraction of them
   std::vector<HotPage> top;   // hottest first, at most top_n
 };
@@ -191,15 +190,20 @@ struct SymbolUse {
 
 class ElfDataSymbols;
 
+// Names are demangled. A stripped binary's symbols come from its separate
+// debug file, found by build-id or .gnu_debuglink under debuginfo_path
+// (elfutils' syntax; "" = ":.debug:/usr/lib/debug").
 class DataSymbols {
  public:
-  DataSymbols();
+  explicit DataSymbols(std::string debuginfo_path = "");
   ~DataSymbols();
   DataSymbols(DataSymbols&&) noexcept;
   // `maps` finds the file mapping before an anon one (its .bss).
   void add(const ResolvedSample& s, const MappingTable& maps);
   // Sorted by page_epochs, largest first.
   std::vector<SymbolUse> result() const;
+  // Why binaries with written data pages could not be read, one per file.
+  std::vector<std::string> errors() const;
 
  private:
   struct Impl;

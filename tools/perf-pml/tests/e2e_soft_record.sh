@@ -32,13 +32,13 @@ python3 - "$TMP/heat.svg" "$TMP/trace.json" "$TMP/report.json" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 assert root.tag.endswith("svg"), root.tag
-cells = [e for e in root.iter() if e.tag.endswith("rect") and e.find("{http://www.w3.org/2000/svg}title") is not None]
-assert cells, "no heat cells"
+cells = [e for e in root.iter() if e.tag.endswith("image") and e.get("class") == "cells"]
+assert len(cells) == 1, "no heat cells"
 trace = json.load(open(sys.argv[2]))
 total = sum(e["args"]["pages"] for e in trace["traceEvents"] if e.get("ph") == "C" and "pages" in e["args"])
 samples = json.load(open(sys.argv[3]))["summary"]["samples"]
 assert total == samples, (total, samples)
-print("PASS: heatmap cells", len(cells), "trace pages", total)
+print("PASS: heatmap cells image, trace pages", total)
 PY
 # Debian's perf reads the recorded file: one perf script line per sample,
 # and the buffer's pages among the addresses.

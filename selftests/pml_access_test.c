@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who may monitor whom, and within what limits. pml reports the exact
+ * write set of a task, kernel writes included: it is gated like kernel
+ * profiling (perf_event_paranoid, CAP_PERFMON), refuses exclude_* bits,
+ * needs ptrace-attach rights on another task, and bounds the epoch rate
+ * and the EPT memory of users without privileges.
+ *
+ * The test runs as root and forks children that drop to uid nobody.
+ */
+#include "pml_util.h"
+#include "pml_child.h"
+#include "pml_debugfs.h"
+#include "kselftest_harness.h"
+#include <grp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#define NOBODY		65534
+#define NPAGES		16
+#define PG		4096UL
+#define SYSCTL_PARANOID	"/proc/sys/kernel/perf_event_paranoid"
+#define SYSCTL_EPOCH	"/proc/sys/kernel/perf_pml_min_epoch_ms"
+#define SYSCTL_EPT_KB	"/proc/sys/kernel/perf_pml_user_ept_kb"
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+	return fclose(f) ? -1 : ret;
+}
+
+static long meminfo_kb(const char *field)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, strlen(field)))
+			v = atol(line + strlen(field) + 1);
+	}
+	fclose(f);
+	return v;
+}
+
+/* In a child: become nobody, with no capabilities left. */
+static void become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		_exit(90);
+}
+
+/* perf_event_open() of a pml event on @pid: 0, or the errno. */
+static int try_open(pid_t pid, unsigned long long epoch, int exclude_kernel,
+		    int *fd_out)
+{
+	struct perf_event_attr attr;
+	int type = pml_pmu_type();
+	int fd;
+
+	if (type < 0)
+		return -type;
+	pml_attr_init(&attr, type, epoch);
+	attr.exclude_kernel = exclude_kernel;
+	fd = pml_open(&attr, pid, -1);
+	if (fd < 0)
+		return errno;
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+/* Run @fn in a child as nobody; its exit status is @fn's result. */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		become_nobody();
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* A task that sleeps until killed, with the given ids. */
+static pid_t sleeper(uid_t ruid, uid_t euid)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (setresuid(ruid, euid, euid))
+			_exit(91);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+FIXTURE(access) {
+	long paranoid, min_epoch, ept_kb;
+};
+
+FIXTURE_SETUP(access)
+{
+	if (!pml_cpu_capable())
+		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
+	self->paranoid = read_long(SYSCTL_PARANOID);
+	self->min_epoch = read_long(SYSCTL_EPOCH);
+	self->ept_kb = read_long(SYSCTL_EPT_KB);
+	ASSERT_GE(self->paranoid, -1);
+	ASSERT_GE(self->min_epoch, 0) TH_LOG("no " SYSCTL_EPOCH);
+	ASSERT_GE(self->ept_kb, 0) TH_LOG("no " SYSCTL_EPT_KB);
+}
+
+FIXTURE_TEARDOWN(access)
+{
+	write_long(SYSCTL_PARANOID, self->paranoid);
+	if (self->min_epoch >= 0)
+		write_long(SYSCTL_EPOCH, self->min_epoch);
+	if (self->ept_kb >= 0)
+		write_long(SYSCTL_EPT_KB, self->ept_kb);
+}
+
+/* The PMU cannot leave kernel writes out: exclude_* is refused. */
+TEST_F(access, exclude_bits_refused)
+{
+	EXPECT_EQ(EINVAL, try_open(0, 0, 1, NULL));
+	EXPECT_EQ(0, try_open(0, 0, 0, NULL));
+}
+
+static int open_self(void *arg)
+{
+	return try_open(0, (unsigned long)arg, 0, NULL);
+}
+
+/* perf_event_paranoid 2 (the default): an event that sees the kernel is refused. */
+TEST_F(access, paranoid_refuses_nobody)
+{
+	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 2));
+	EXPECT_EQ(EACCES, as_nobody(open_self, (void *)0UL));
+}
+
+static int open_pid(void *arg)
+{
+	return try_open(*(pid_t *)arg, 0, 0, NULL);
+}
+
+/* Another user's task, and a task running setuid root, need ptrace attach. */
+TEST_F(access, other_users_tasks_refused)
+{
+	pid_t root_task, setuid_task;
+
+	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
+	root_task = sleeper(0, 0);
+	setuid_task = sleeper(NOBODY, 0);
+	ASSERT_GT(root_task, 0);
+	ASSERT_GT(setuid_task, 0);
+	ASSERT_EQ(0, pml_wait_asleep(root_task));
+	ASSERT_EQ(0, pml_wait_asleep(setuid_task));
+	EXPECT_EQ(EACCES, as_nobody(open_pid, &root_task));
+	EXPECT_EQ(EACCES, as_nobody(open_pid, &setuid_task));
+	/* root may (CAP_PERFMON). */
+	EXPECT_EQ(0, open_pid(&setuid_task));
+	reap(root_task);
+	reap(setuid_task);
+}
+
+struct seen_pages {
+	unsigned long base;
+	unsigned int n[NPAGES];
+};
+
+static void on_sample(const struct pml_sample *s, void *arg)
+{
+	struct seen_pages *seen = arg;
+
+	if (s->addr >= seen->base && s->addr < seen->base + NPAGES * PG)
+		seen->n[(s->addr - seen->base) / PG]++;
+}
+
+/*
+ * As nobody: monitor a child of one's own that writes NPAGES pages.
+ * Exit status: 0 when each page was reported exactly once, else what
+ * failed (10 + step, or the errno of the open).
+ */
+static int monitor_own_child(void *arg)
+{
+	struct seen_pages seen = {};
+	struct pml_child child;
+	struct pml_ring ring;
+	char *buf;
+	pid_t pid;
+	int i, ret;
+
+	buf = mmap(NULL, NPAGES * PG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return 10;
+	seen.base = (unsigned long)buf;
+	pid = pml_child_fork(&child);
+	if (pid < 0)
+		return 11;
+	if (!pid) {
+		if (!pml_child_wait(&child))
+			_exit(1);
+		for (i = 0; i < NPAGES; i++)
+			buf[i * PG] = 1;
+		pml_child_step_done(&child);
+		_exit(0);
+	}
+	ret = pml_ring_open(&ring, pid, 0, 0);
+	if (ret)
+		return -ret;
+	if (pml_child_step(&child))
+		return 12;
+	if (pml_ring_drain(&ring, on_sample, &seen) < 0)
+		return 13;
+	pml_child_end(&child);
+	pml_ring_close(&ring);
+	for (i = 0; i < NPAGES; i++) {
+		if (seen.n[i] != 1)
+			return 14;
+	}
+	return 0;
+}
+
+/* With perf_event_paranoid allowing it, nobody monitors its own tasks, exactly. */
+TEST_F(access, own_tasks_work_when_allowed)
+{
+	int ret;
+
+	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
+	ret = as_nobody(monitor_own_child, NULL);
+	EXPECT_EQ(0, ret) TH_LOG("status %d (%s)", ret, ret < 10 ? strerror(ret) : "see monitor_own_child");
+}
+
+/* Each epoch end interrupts the task's CPUs: a minimum for the unprivileged. */
+TEST_F(access, minimum_epoch_for_users)
+{
+	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
+	ASSERT_EQ(0, write_long(SYSCTL_EPOCH, 10));
+	EXPECT_EQ(EINVAL, as_nobody(open_self, (void *)1UL));
+	EXPECT_EQ(EINVAL, as_nobody(open_self, (void *)9UL));
+	EXPECT_EQ(0, as_nobody(open_self, (void *)10UL));
+	EXPECT_EQ(0, as_nobody(open_self, (void *)0UL));
+	/* CAP_SYS_ADMIN is not bound by it. */
+	EXPECT_EQ(0, open_self((void *)1UL));
+}
+
+#define MAX_FAMILIES	16
+
+struct bound_report {
+	int opened;
+	int err;
+	long free_before, free_open;
+};
+
+/*
+ * As nobody: open events on oneself until one fails, report how many
+ * opened, the errno of the first failure and MemFree around it, on the
+ * pipe in @arg.
+ */
+static int open_until_refused(void *arg)
+{
+	int fds[MAX_FAMILIES], *pipefd = arg;
+	struct bound_report r = {};
+	int i;
+
+	r.free_before = meminfo_kb("MemFree:");
+	for (i = 0; i < MAX_FAMILIES; i++) {
+		r.err = try_open(0, 0, 0, &fds[i]);
+		if (r.err)
+			break;
+		r.opened++;
+	}
+	r.free_open = meminfo_kb("MemFree:");
+	for (i = 0; i < r.opened; i++)
+		close(fds[i]);
+	return write(pipefd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1;
+}
+
+/*
+ * perf_pml_user_ept_kb bounds what one user's EPTs may take: set to hold
+ * three families and a half, the fourth open fails with EPERM, and
+ * MemFree drops by no more than the bound.
+ */
+TEST_F(access, ept_memory_bounded_per_user)
+{
+	struct bound_report r;
+	long long id = -1, family_kb;
+	int fd, pipefd[2];
+
+	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
+	ASSERT_EQ(0, try_open(0, 0, 0, &fd));
+	ASSERT_EQ(0, ioctl(fd, PERF_EVENT_IOC_ID, &id));
+	family_kb = pml_debugfs_get("id", id, "charged_kb", true);
+	close(fd);
+	ASSERT_GT(family_kb, 0LL);
+	ASSERT_EQ(0, write_long(SYSCTL_EPT_KB, family_kb * 7 / 2));
+	ASSERT_EQ(0, pipe(pipefd));
+	ASSERT_EQ(0, as_nobody(open_until_refused, pipefd));
+	ASSERT_EQ(sizeof(r), read(pipefd[0], &r, sizeof(r)));
+	TH_LOG("bound %lld KiB: %d families opened, then %s; MemFree %ld -> %ld KiB",
+	       family_kb * 7 / 2, r.opened, strerror(r.err), r.free_before, r.free_open);
+	EXPECT_EQ(3, r.opened);
+	EXPECT_EQ(EPERM, r.err);
+	/* The families' other allocations are small: 1 MiB of slack. */
+	EXPECT_LE(r.free_before - r.free_open, family_kb * 7 / 2 + 1024);
+}
+
+TEST_HARNESS_MAIN
