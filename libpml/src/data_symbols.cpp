@@ -9,7 +9,6 @@ namespace pml {
 
 struct DataSymbols::Impl {
   std::string debuginfo_path;
-  MappingTable table;
   // Per ELF path: symbols (or nullptr when it could not be read) and counters.
   struct File {
     std::string path;
@@ -26,7 +25,6 @@ struct DataSymbols::Impl {
     bool done = false;
   };
   std::vector<Resolved> resolved;
-  FlatSet seen;
 
   File* file_for(const std::string& path) {
     auto [it, inserted] = file_index.emplace(path, uint32_t(files.size()));
@@ -53,7 +51,7 @@ struct DataSymbols::Impl {
     return true;
   }
 
-  Resolved resolve(uint32_t pid, const Mapping& m) {
+  Resolved resolve(uint32_t pid, const Mapping& m, const MappingTable& table) {
     Resolved r;
     r.done = true;
     const Mapping* file_map = &m;
@@ -81,25 +79,19 @@ DataSymbols::DataSymbols(std::string debuginfo_path) : impl_(std::make_unique<Im
 DataSymbols::~DataSymbols() = default;
 DataSymbols::DataSymbols(DataSymbols&&) noexcept = default;
 
-void DataSymbols::add(const Record& r) {
+void DataSymbols::add(const ResolvedSample& rs, const MappingTable& maps) {
   Impl& m = *impl_;
-  const Sample* s = std::get_if<Sample>(&r);
-  if (!s) {
-    m.table.add(r);
-    return;
-  }
-  const Mapping* map = m.table.find(s->pid, s->addr);
+  const Mapping* map = rs.mapping;
   if (!map) return;
   if (m.resolved.size() <= map->id) m.resolved.resize(map->id + 1);
   Impl::Resolved& res = m.resolved[map->id];
-  if (!res.done) res = m.resolve(s->pid, *map);
+  if (!res.done) res = m.resolve(rs.sample->pid, *map, maps);
   if (!res.file_plus1) return;
   Impl::File& f = m.files[res.file_plus1 - 1];
-  uint64_t page = (s->addr & ~0xfffULL) - res.bias;
-  bool new_page = m.seen.insert(page_key(s->pid, s->addr));
+  uint64_t page = (rs.sample->addr & ~0xfffULL) - res.bias;
   f.elf->for_each_overlapping(page, page + 4096, [&](size_t i, const ElfDataSymbol&) {
     ++f.page_epochs[i];
-    if (new_page) ++f.pages[i];
+    f.pages[i] += rs.new_page;
   });
 }
 

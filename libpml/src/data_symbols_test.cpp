@@ -20,6 +20,14 @@ alignas(4096) long cxx_counters[1024];
 namespace pml {
 namespace {
 
+// The records through a resolver into `d`, as the Analyzer feeds it.
+void feed(DataSymbols& d, const std::vector<Record>& records) {
+  SampleResolver resolver;
+  for_each_resolved(
+      resolver, records, [&](const ResolvedSample& s) { d.add(s, resolver.mappings()); },
+      [](const Record&) {});
+}
+
 // MMAP records for this process, as perf would synthesize them.
 std::vector<Record> self_maps() {
   std::vector<Record> v;
@@ -106,7 +114,7 @@ TEST(DataSymbols, StrippedBinaryIsNamedFromItsDebugFileByBuildId) {
   ASSERT_EQ(recs.size(), 2u);
 
   DataSymbols with_root(split + "/root/usr/lib/debug");
-  for (auto& r : recs) with_root.add(r);
+  feed(with_root, recs);
   auto got = with_root.result();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].symbol, "split_ns::counters");
@@ -114,7 +122,7 @@ TEST(DataSymbols, StrippedBinaryIsNamedFromItsDebugFileByBuildId) {
   EXPECT_EQ(got[0].pages, 1u);
 
   DataSymbols without(split + "/empty");  // control: nothing to find it by
-  for (auto& r : recs) without.add(r);
+  feed(without, recs);
   EXPECT_TRUE(without.result().empty());
 }
 
@@ -127,9 +135,7 @@ TEST(DataSymbols, UnreadableBinaryIsNamedInErrors) {
   m.len = 0x1000;
   m.filename = path;
   DataSymbols d;
-  d.add(m);
-  d.add(test::page(0, 0, m.start));
-  d.add(test::page(1, 0, m.start));
+  feed(d, {m, test::page(0, 0, m.start), test::page(1, 0, m.start)});
   EXPECT_TRUE(d.result().empty());
   auto errors = d.errors();
   ASSERT_EQ(errors.size(), 1u);  // once per file, not per sample

@@ -1,5 +1,7 @@
 #include "pml/mappings.h"
 
+#include <cstdio>
+
 namespace pml {
 
 bool Mapping::is_anon() const {
@@ -10,6 +12,15 @@ bool Mapping::is_anon() const {
 std::string Mapping::display_name() const {
   if (is_anon()) return "[anon]";
   return filename;
+}
+
+std::string mapping_name(const Mapping* m) {
+  if (!m) return "[unknown]";
+  if (!m->is_anon()) return m->filename;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "[anon] 0x%llx-0x%llx", (unsigned long long)m->start,
+                (unsigned long long)m->end);
+  return buf;
 }
 
 void MappingTable::insert(uint32_t pid, Mapping m) {

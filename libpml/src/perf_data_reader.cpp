@@ -24,6 +24,10 @@ constexpr size_t kWindow = 4 << 20;
 constexpr uint64_t kMaxAttrs = 4096;
 constexpr uint64_t kMaxIdsPerEvent = 1 << 20;
 constexpr uint64_t kMaxFeatureSize = 64 << 20;
+constexpr uint32_t kFeatCompressed = 27;  // HEADER_COMPRESSED: perf record -z
+constexpr const char* kCompressedMessage =
+    "compressed data not supported (the file was recorded with 'perf record -z'; "
+    "record without -z)";
 
 struct FileSection {
   uint64_t offset = 0, size = 0;
@@ -218,6 +222,9 @@ Result<void> PerfDataReader::Impl::parse_header() {
   if (hsize < kFileHeaderSize || !src->read_exact(0, &h, sizeof h))
     return make_error("truncated perf.data header", EINVAL);
 
+  if (h.features[kFeatCompressed / 64] & (1ULL << (kFeatCompressed % 64)))
+    return make_error(kCompressedMessage, ENOTSUP);
+
   if (h.attr_size < PERF_ATTR_SIZE_VER0 + sizeof(FileSection) || h.attr_size > 4096)
     return make_error("corrupt perf.data header: attr size " + std::to_string(h.attr_size),
                       EINVAL);
@@ -328,6 +335,8 @@ Result<void> PerfDataReader::for_each(const Sink& sink, const Progress& progress
                         EIO);
     p = m.fetch(off, h.size);
     if (p == nullptr) return make_error("read error" + where(), EIO);
+    // A compressed record without the header feature (a damaged header).
+    if (h.type == kRecordCompressed) return make_error(kCompressedMessage + where(), ENOTSUP);
     std::span<const std::byte> body(p + sizeof h, h.size - sizeof h);
     switch (decoder.decode(h.type, h.misc, body, rec)) {
       case DecodeStatus::kOk:

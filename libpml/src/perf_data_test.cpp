@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "pml/perf_abi.h"
 #include "pml/perf_data.h"
@@ -402,6 +403,45 @@ TEST(PerfData, TruncatedFileKeepsRawEpochs) {
   EXPECT_FALSE(err.message.empty());
   EXPECT_TRUE(std::get<Sample>(recs[8]).has_pml_raw);
   EXPECT_EQ(std::get<Sample>(recs[8]).epoch, 4u);
+}
+
+}  // namespace
+}  // namespace pml
+
+namespace pml {
+namespace {
+
+// perf record -z sets HEADER_COMPRESSED (feature bit 27) and writes
+// PERF_RECORD_COMPRESSED (type 81) records.
+TEST(PerfDataReader, CompressedHeaderFeatureIsAClearError) {
+  std::string path = write_small_file("compressed-feature.data");
+  auto bytes = test::file_bytes(path);
+  constexpr size_t kFeaturesOffset = 72;  // magic, size, attr_size, 3 sections
+  bytes[kFeaturesOffset + 27 / 8] |= std::byte(1 << (27 % 8));
+  test::write_bytes(path, bytes);
+  auto r = PerfDataReader::open(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("compressed data not supported"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(r.error().errnum, ENOTSUP);
+}
+
+TEST(PerfDataReader, CompressedRecordIsAClearError) {
+  std::string path = temp_path("compressed-record.data");
+  auto w = PerfDataWriter::create(path, {pml_event(kFullType)});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->write(make_sample(100, 100, 2000, 0x7f0000001000, 0)).ok());
+  // A PERF_RECORD_COMPRESSED header and 8 bytes of (zstd) payload.
+  std::vector<std::byte> rec(16);
+  perf_event_header h{abi::kRecordCompressed, 0, 16};
+  std::memcpy(rec.data(), &h, sizeof h);
+  ASSERT_TRUE(w->write_raw(rec).ok());
+  ASSERT_TRUE(w->write(make_sample(100, 100, 3000, 0x7f0000002000, 0)).ok());
+  ASSERT_TRUE(w->finish().ok());
+  Error err;
+  auto recs = read_all(path, &err);
+  EXPECT_EQ(recs.size(), 1u);  // the sample before it
+  EXPECT_NE(err.message.find("compressed data not supported"), std::string::npos) << err.message;
 }
 
 }  // namespace

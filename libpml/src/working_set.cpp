@@ -1,4 +1,4 @@
-// Per-epoch write working set and dirty rate over time.
+// Per-epoch write working set: a point per epoch, and exact percentiles.
 #include <algorithm>
 
 #include "pml/analysis.h"
@@ -40,82 +40,76 @@ void EpochWorkingSet::push(const EpochStat& s) {
 }
 
 void EpochWorkingSet::close_oldest() {
-  EpochStat s = open_.front()->stat;
+  EpochStat s = open_.front();
   s.peak_pages = s.pages;
   open_.erase(open_.begin());
+  ++sizes_[s.pages];
   push(s);
 }
 
-void EpochWorkingSet::add(const Record& r) {
-  const Sample* s = std::get_if<Sample>(&r);
-  if (!s) return;
+void EpochWorkingSet::add(const ResolvedSample& rs) {
+  const Sample& s = *rs.sample;
   // Records arrive in (nearly) time order: keep the newest two epochs open
-  // so late samples of the previous epoch are still deduplicated.
-  Open* target = nullptr;
+  // so that late samples of the previous epoch still land in their epoch
+  // (the resolver tells whether the page is new in it).
+  EpochStat* target = nullptr;
   for (auto& o : open_)
-    if (o->stat.epoch == s->epoch) target = o.get();
+    if (o.epoch == s.epoch) target = &o;
   if (!target) {
-    if (!open_.empty() && s->epoch < open_.front()->stat.epoch) {
-      // Very late sample: count it in the already-closed point, no dedupe.
+    if (!open_.empty() && s.epoch < open_.front().epoch) {
+      // Very late sample: count it in the already-closed point.
+      if (!rs.new_in_epoch) return;
       for (auto it = done_.rbegin(); it != done_.rend(); ++it)
-        if (s->epoch >= it->epoch && s->epoch < it->epoch + it->epochs) {
+        if (s.epoch >= it->epoch && s.epoch < it->epoch + it->epochs) {
           ++it->pages;
           break;
         }
       return;
     }
-    while (!open_.empty() && open_.back()->stat.epoch + 1 < s->epoch) close_oldest();
+    while (!open_.empty() && open_.back().epoch + 1 < s.epoch) close_oldest();
     while (open_.size() >= 2) close_oldest();
-    auto o = std::make_unique<Open>();
-    o->stat.epoch = s->epoch;
-    o->stat.first_time = o->stat.last_time = s->time;
-    target = o.get();
+    EpochStat o;
+    o.epoch = s.epoch;
+    o.first_time = o.last_time = s.time;
     auto pos = std::find_if(open_.begin(), open_.end(),
-                            [&](auto& x) { return x->stat.epoch > s->epoch; });
-    open_.insert(pos, std::move(o));
+                            [&](const EpochStat& x) { return x.epoch > s.epoch; });
+    target = &*open_.insert(pos, o);
   }
-  if (target->pages.insert(page_key(s->pid, s->addr))) ++target->stat.pages;
-  target->stat.first_time = std::min(target->stat.first_time, s->time);
-  target->stat.last_time = std::max(target->stat.last_time, s->time);
+  target->pages += rs.new_in_epoch;
+  target->first_time = std::min(target->first_time, s.time);
+  target->last_time = std::max(target->last_time, s.time);
 }
 
 std::vector<EpochStat> EpochWorkingSet::result() const {
   std::vector<EpochStat> out = done_;
-  for (auto& o : open_) {
-    EpochStat s = o->stat;
+  for (const auto& o : open_) {
+    EpochStat s = o;
     s.peak_pages = s.pages;
     out.push_back(s);
   }
   return out;
 }
 
-void DirtyRate::add(const Record& r) {
-  const Sample* s = std::get_if<Sample>(&r);
-  if (!s) return;
-  if (!started_) {
-    t0_ = s->time;
-    started_ = true;
-  }
-  uint64_t rel = s->time >= t0_ ? s->time - t0_ : 0;
-  uint64_t idx = rel / width_;
-  while (idx >= max_points_) {
-    // Double the bucket width and fold pairs.
-    std::vector<uint64_t> folded((counts_.size() + 1) / 2, 0);
-    for (size_t i = 0; i < counts_.size(); ++i) folded[i / 2] += counts_[i];
-    counts_.swap(folded);
-    width_ *= 2;
-    idx = rel / width_;
-  }
-  if (idx >= counts_.size()) counts_.resize(idx + 1, 0);
-  counts_[idx] += 1;
-}
-
-std::vector<RatePoint> DirtyRate::result() const {
-  std::vector<RatePoint> out;
-  out.reserve(counts_.size());
-  for (size_t i = 0; i < counts_.size(); ++i)
-    out.push_back({i * width_, width_, counts_[i]});
-  return out;
+WorkingSetPercentiles EpochWorkingSet::percentiles() const {
+  std::map<uint64_t, uint64_t> sizes = sizes_;
+  for (const auto& o : open_) ++sizes[o.pages];
+  uint64_t n = 0;
+  for (auto& [size, count] : sizes) n += count;
+  WorkingSetPercentiles p;
+  if (n == 0) return p;
+  // Nearest rank: the value at rank ceil(q * n).
+  auto at = [&](uint64_t per_mille) {
+    uint64_t rank = (per_mille * n + 999) / 1000, seen = 0;
+    for (auto& [size, count] : sizes) {
+      seen += count;
+      if (seen >= rank) return size;
+    }
+    return sizes.rbegin()->first;
+  };
+  p.p50 = at(500);
+  p.p90 = at(900);
+  p.p99 = at(990);
+  return p;
 }
 
 }  // namespace pml

@@ -42,9 +42,15 @@ TEST(EpochWorkingSet, SkippedEpochsLeaveNoPoints) {
 
 TEST(EpochWorkingSet, CoarsensInsteadOfGrowing) {
   EpochWorkingSet ws(8);
+  SampleResolver resolver;
+  ResolvedSample rs;
   // 32 epochs, epoch e writes e+1 pages.
   for (uint64_t e = 0; e < 32; ++e)
-    for (uint64_t p = 0; p <= e; ++p) ws.add(test::page(e, 0, 0x10000 + p * 0x1000));
+    for (uint64_t p = 0; p <= e; ++p) {
+      Sample s = test::page(e, 0, 0x10000 + p * 0x1000);
+      ASSERT_TRUE(resolver.resolve(s, &rs));
+      ws.add(rs);
+    }
   auto r = ws.result();
   EXPECT_LE(r.size(), 9u);
   uint64_t total = 0, epochs = 0, peak = 0;
@@ -58,28 +64,26 @@ TEST(EpochWorkingSet, CoarsensInsteadOfGrowing) {
   EXPECT_EQ(peak, 32u);
 }
 
-TEST(DirtyRate, PagesPerBucket) {
-  auto recs = test::make_stream();
-  auto rate = dirty_rate(recs, 10 * test::kMs);
-  ASSERT_EQ(rate.size(), 4u);
-  EXPECT_EQ(rate[0].pages, 4u);
-  EXPECT_EQ(rate[1].pages, 3u);
-  EXPECT_EQ(rate[2].pages, 3u);  // the duplicate is a logged page-epoch too
-  EXPECT_EQ(rate[3].pages, 1u);
-  EXPECT_DOUBLE_EQ(rate[0].pages_per_sec(), 400.0);  // 4 pages in 10 ms
-  EXPECT_EQ(rate[2].start_ns, 20 * test::kMs);
+TEST(WorkingSetPercentiles, NearestRankOverEpochs) {
+  // 100 epochs; epoch e writes e + 1 distinct pages.
+  std::vector<Record> recs;
+  for (uint64_t e = 0; e < 100; ++e)
+    for (uint64_t p = 0; p <= e; ++p) recs.push_back(test::page(e, 0, 0x100000 + p * 0x1000));
+  AnalysisOptions o;
+  o.data_symbols = false;
+  o.max_points = 8;  // the percentiles do not come from the coarsened points
+  auto rep = analyze(recs, o);
+  EXPECT_EQ(rep.wss.p50, 50u);
+  EXPECT_EQ(rep.wss.p90, 90u);
+  EXPECT_EQ(rep.wss.p99, 99u);
 }
 
-TEST(DirtyRate, WidensBucketsWhenFull) {
-  DirtyRate dr(1 * test::kMs, 4);
-  for (int i = 0; i < 16; ++i) dr.add(test::page(0, i, 0x1000));  // 1 per ms
-  auto r = dr.result();
-  EXPECT_LE(r.size(), 4u);
-  EXPECT_EQ(dr.bucket_ns(), 4 * test::kMs);
-  uint64_t total = 0;
-  for (auto& p : r) total += p.pages;
-  EXPECT_EQ(total, 16u);
-  EXPECT_EQ(r[0].pages, 4u);
+TEST(WorkingSetPercentiles, SmallStream) {
+  // Epoch sizes 4, 3, 2, 1: p50 is the 2nd smallest, p90 and p99 the 4th.
+  auto rep = analyze(test::make_stream());
+  EXPECT_EQ(rep.wss.p50, 2u);
+  EXPECT_EQ(rep.wss.p90, 4u);
+  EXPECT_EQ(rep.wss.p99, 4u);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
-// perf pml report: reads a perf.data file once (twice with --heatmap) and
-// prints the analyses; what was read is reported even when the file turns
-// out truncated or corrupt, then the error.
+// perf pml report: decode -> resolve -> analyse -> render. The file is read
+// once (a second time for --heatmap, and a first time for --time with
+// percents, which need the recording's time span); each sample is resolved
+// once and every consumer takes the resolved sample. What was read is
+// reported even when the file turns out truncated or corrupt, then the error.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -11,16 +14,59 @@
 #include "options.h"
 #include "pml/analysis.h"
 #include "pml/perf_abi.h"
+#include "pml/resolve.h"
+#include "report_filter.h"
 #include "report_output.h"
 #include "report_table.h"
 #include "trace_json.h"
 
 namespace perf_pml {
 
+namespace {
+
+// The filters as parsed; --time percents need the file's time span.
+struct FilterOptions {
+  std::vector<uint32_t> pids, tids;
+  std::vector<std::string> comms;
+  std::optional<TimeSpec> time;
+};
+
+// The sample filter; percent times cost a pass over the file for its span.
+pml::SampleFilter make_filter(FilterOptions fo, pml::PerfDataReader& reader) {
+  pml::SampleFilter f;
+  f.pids = std::move(fo.pids);
+  f.tids = std::move(fo.tids);
+  f.comms = std::move(fo.comms);
+  if (!fo.time) return f;
+  uint64_t first = UINT64_MAX, last = 0;
+  if (fo.time->needs_span()) {
+    (void)reader.for_each([&](const pml::Record& r) {
+      if (auto* s = std::get_if<pml::Sample>(&r)) {
+        first = std::min(first, s->time);
+        last = std::max(last, s->time);
+      }
+    });
+    if (first == UINT64_MAX) first = 0;
+  }
+  f.times = fo.time->ranges(first, last);
+  return f;
+}
+
+bool parse_percent_limit(const std::string& text, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= 0 && v <= 100)) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
 int cmd_report(const std::vector<std::string>& args) {
   std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path;
   uint64_t limit = 0, bucket_ms = 0;
-  double hot_fraction = 0.5;
+  double hot_fraction = 0.5, percent_limit = 0;
+  FilterOptions fo;
   bool stdio = false, json = false, csv = false, no_symbols = false;
   OptionParser opts("report", "perf pml report [<options>]");
   opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
@@ -44,6 +90,37 @@ int cmd_report(const std::vector<std::string>& args) {
                 return why.empty() && bucket_ms == 0 ? "must be at least 1ms" : why;
               });
   opts.flag(0, "no-symbols", "do not read binaries for .data/.bss symbols", &no_symbols);
+  // Checked as parsed (exit 129 on a bad value); --time percents are
+  // turned into times once the file's span is known.
+  auto ids = [](std::vector<uint32_t>* out) {
+    return [out](const std::string& v) -> std::string {
+      auto r = parse_id_list(v);
+      if (!r.ok()) return r.error().message;
+      *out = *r;
+      return "";
+    };
+  };
+  opts.custom(0, "pid", "pid[,pid...]", "only samples of these processes", ids(&fo.pids));
+  opts.custom(0, "tid", "tid[,tid...]", "only samples of these threads", ids(&fo.tids));
+  opts.custom(0, "comm", "comm[,comm...]", "only samples of threads with these names",
+              [&](const std::string& v) {
+                fo.comms = parse_name_list(v);
+                return fo.comms.empty() ? std::string("give at least one name") : "";
+              });
+  opts.custom(0, "time", "start,stop",
+              "only samples in this time window (seconds, or percent: 10%/2, 0%-10%)",
+              [&](const std::string& v) -> std::string {
+                auto t = parse_time_spec(v);
+                if (!t.ok()) return t.error().message;
+                fo.time = *t;
+                return "";
+              });
+  opts.custom(0, "percent-limit", "percent", "hide rows below this share of page-epochs",
+              [&](const std::string& v) {
+                return parse_percent_limit(v, &percent_limit)
+                           ? std::string()
+                           : std::string("not a percentage from 0 to 100");
+              });
   std::vector<std::string> rest;
   if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
   if (int(stdio) + int(json) + int(csv) > 1) {
@@ -68,6 +145,7 @@ int cmd_report(const std::vector<std::string>& args) {
   }
   ctx.limit = limit;
   ctx.hot_fraction = hot_fraction;
+  ctx.percent_limit = percent_limit;
 
   auto reader = open_input("report", input);
   if (!reader.ok()) return 1;
@@ -84,6 +162,7 @@ int cmd_report(const std::vector<std::string>& args) {
   if (!has_pml_event(*reader))
     print_warning("report", "no pml event in '" + input + "'; treating the addresses of '" +
                                 ctx.event_name + "' samples as written pages");
+  const pml::SampleFilter filter = make_filter(std::move(fo), *reader);
 
   uint64_t epoch_ns = 0;
   if (has_pml_event(*reader)) epoch_ns = (events[0].attr.config & pml::abi::kEpochConfigMask) * 1000000ULL;
@@ -93,7 +172,9 @@ int cmd_report(const std::vector<std::string>& args) {
   aopts.hot_fraction = hot_fraction;
   aopts.data_symbols = !no_symbols;
 
-  pml::Analyzer analyzer(aopts);
+  // resolve: one resolver for every consumer of the stream.
+  pml::SampleResolver resolver(filter);
+  pml::Analyzer analyzer(aopts, resolver);
   std::optional<GroupTable> table;
   if (!ctx.by_symbol) table.emplace(keys);
   std::unique_ptr<Heatmap> heatmap;
@@ -110,28 +191,49 @@ int cmd_report(const std::vector<std::string>& args) {
 
   Progress progress("report");
   auto on_progress = [&](uint64_t d, uint64_t t) { progress.update(d, t); };
+  pml::ResolvedSample rs;
   auto read = reader->for_each(
       [&](const pml::Record& r) {
-        analyzer.add(r);
-        if (table) table->add(r);
+        if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
+          if (!resolver.resolve(*s, &rs)) return;
+          analyzer.add(rs);
+          if (table) table->add(rs);
+          if (trace) trace->add(rs, resolver);
+        } else {
+          resolver.observe(r);
+          if (const pml::Lost* l = std::get_if<pml::Lost>(&r)) analyzer.add_lost(*l);
+          if (trace) trace->observe(r);
+        }
         if (heatmap) heatmap->layout_add(r);
-        if (trace) trace->add(r);
       },
       on_progress);
   if (!read.ok()) ctx.error = read.error().message;
   if (heatmap) {
     // Second pass paints the same records; it stops where the first did.
     heatmap->finish_layout();
-    (void)reader->for_each([&](const pml::Record& r) { heatmap->paint_add(r); }, on_progress);
+    pml::SampleResolver paint_filter(filter);
+    (void)reader->for_each(
+        [&](const pml::Record& r) {
+          if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
+            if (!paint_filter.keeps(*s)) return;
+          } else {
+            paint_filter.observe(r);
+          }
+          heatmap->paint_add(r);
+        },
+        on_progress);
   }
   progress.clear();
 
   ctx.analysis = analyzer.result();
-  if (table) ctx.rows = table->rows();
+  if (table) ctx.rows = table->rows(resolver);
   if (ctx.analysis.samples == 0) {
     if (!ctx.error.empty()) print_error("report", ctx.error);
-    print_error("report", "no samples in '" + input + "'" +
-                              (has_pml_event(*reader) ? "" : " (and no pml event)"));
+    if (!filter.keeps_everything())
+      print_error("report", "no samples in '" + input + "' match --pid/--tid/--comm/--time");
+    else
+      print_error("report", "no samples in '" + input + "'" +
+                                (has_pml_event(*reader) ? "" : " (and no pml event)"));
     return 1;
   }
   if (json) print_json(stdout, ctx);

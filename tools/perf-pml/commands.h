@@ -11,5 +11,6 @@ int cmd_record(const std::vector<std::string>& args);
 int cmd_report(const std::vector<std::string>& args);
 int cmd_stat(const std::vector<std::string>& args);
 int cmd_script(const std::vector<std::string>& args);
+int cmd_diff(const std::vector<std::string>& args);
 
 }  // namespace perf_pml

@@ -5,25 +5,15 @@
 #include <fstream>
 #include <set>
 
-#include "json.h"
 
 namespace perf_pml {
-
-namespace {
-
-// As the report's table names a mapping.
-std::string mapping_name(const pml::Mapping& m) {
-  return m.is_anon() ? "[anon] " + hex_addr(m.start) + "-" + hex_addr(m.end) : m.display_name();
-}
-
-}  // namespace
 
 int32_t Heatmap::candidate_for(uint32_t pid, const pml::Mapping& m) {
   if (candidate_of_mapping_.size() <= m.id) candidate_of_mapping_.resize(m.id + 1, -1);
   int32_t& idx = candidate_of_mapping_[m.id];
   if (idx >= 0) return idx;
   // The mappings of one file in a process (text, data, relro) are one band.
-  std::string name = mapping_name(m);
+  std::string name = pml::mapping_name(&m);  // as every output names it
   auto [it, inserted] = candidate_of_name_.emplace(std::make_pair(pid, name), 0);
   if (inserted) {
     it->second = int32_t(candidates_.size());

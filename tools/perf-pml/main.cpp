@@ -17,7 +17,8 @@ void usage(FILE* out) {
                "   record   Run a command and record the pages it writes into perf.data\n"
                "   report   Working set, dirty rate, hot pages, mappings, huge pages\n"
                "   stat     Run a command and print a one-screen summary\n"
-               "   script   Print one line per record of a perf.data file\n\n"
+               "   script   Print one line per record of a perf.data file\n"
+               "   diff     Compare the pages two recordings wrote, per mapping\n\n"
                " See 'man perf-pml' or 'perf pml <command> -h'.\n\n");
 }
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
                     : sub == "report" ? perf_pml::cmd_report
                     : sub == "stat"   ? perf_pml::cmd_stat
                     : sub == "script" ? perf_pml::cmd_script
+                    : sub == "diff"   ? perf_pml::cmd_diff
                                       : nullptr;
   if (command) return perf_pml::finish_stdout(sub.c_str(), command(args));
   if (sub == "-h" || sub == "--help" || sub == "help") {

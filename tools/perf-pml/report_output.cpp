@@ -17,6 +17,7 @@ Summary summarize(const pml::AnalysisReport& a) {
     s.wss_max = std::max(s.wss_max, e.peak_pages);
   }
   s.wss_mean = s.epochs ? double(pages) / double(s.epochs) : 0;
+  s.wss = a.wss;
   s.duration_s = a.last_time > a.first_time ? double(a.last_time - a.first_time) / 1e9 : 0;
   // Mean over the buckets the run spans, so that mean <= peak even for runs
   // shorter than one bucket.
@@ -29,8 +30,16 @@ Summary summarize(const pml::AnalysisReport& a) {
   return s;
 }
 
-static size_t shown(const ReportContext& c, size_t n) {
-  return c.limit ? std::min(c.limit, n) : n;
+// Rows are sorted by page-epochs: the ones shown are a prefix.
+template <class Row>
+static size_t shown(const ReportContext& c, const std::vector<Row>& rows) {
+  size_t n = c.limit ? std::min(c.limit, rows.size()) : rows.size();
+  if (c.percent_limit <= 0 || c.analysis.samples == 0) return n;
+  size_t k = 0;
+  while (k < n && 100.0 * double(rows[k].page_epochs) / double(c.analysis.samples) >=
+                      c.percent_limit)
+    ++k;
+  return k;
 }
 
 void print_stdio(FILE* out, const ReportContext& c) {
@@ -44,6 +53,9 @@ void print_stdio(FILE* out, const ReportContext& c) {
                a.lost);
   std::fprintf(out, "# Write working set per epoch: mean %.1f pages, max %" PRIu64 " pages (%s)\n",
                s.wss_mean, s.wss_max, human_bytes(s.wss_max * 4096).c_str());
+  std::fprintf(out, "# Write working set percentiles: p50 %" PRIu64 ", p90 %" PRIu64
+                    ", p99 %" PRIu64 " pages\n",
+               s.wss.p50, s.wss.p90, s.wss.p99);
   std::fprintf(out, "# Dirty rate: mean %.0f pages/s, peak %.0f pages/s\n", s.rate_mean,
                s.rate_peak);
   std::fprintf(out, "# Hot pages (written in more than %.4g%% of %" PRIu64 " epochs): %" PRIu64 "\n",
@@ -59,7 +71,7 @@ void print_stdio(FILE* out, const ReportContext& c) {
     std::fprintf(out, "# %8s  %11s  %7s  %-32s %s\n", "........", "...........", ".....",
                  "......", "......");
     std::fprintf(out, "#\n");
-    for (size_t i = 0; i < shown(c, a.symbols.size()); ++i) {
+    for (size_t i = 0; i < shown(c, a.symbols); ++i) {
       auto& sym = a.symbols[i];
       std::fprintf(out, "  %7.2f%%  %11" PRIu64 "  %7" PRIu64 "  %-32s %s\n",
                    a.samples ? 100.0 * double(sym.page_epochs) / double(a.samples) : 0,
@@ -78,7 +90,7 @@ void print_stdio(FILE* out, const ReportContext& c) {
     std::fprintf(out, "# %8s  %11s  %7s%s\n", "Overhead", "Page-epochs", "Pages", head.c_str());
     std::fprintf(out, "# %8s  %11s  %7s%s\n", "........", "...........", ".....", dots.c_str());
     std::fprintf(out, "#\n");
-    for (size_t i = 0; i < shown(c, c.rows.size()); ++i) {
+    for (size_t i = 0; i < shown(c, c.rows); ++i) {
       auto& r = c.rows[i];
       std::fprintf(out, "  %7.2f%%  %11" PRIu64 "  %7" PRIu64,
                    a.samples ? 100.0 * double(r.page_epochs) / double(a.samples) : 0,
@@ -106,17 +118,20 @@ void print_json(FILE* out, const ReportContext& c) {
                ", \"unique_bytes\": %" PRIu64 ", \"epochs\": %" PRIu64
                ", \"duration_ns\": %" PRIu64 ", \"lost\": %" PRIu64
                ", \"wss_mean_pages\": %.3f, \"wss_max_pages\": %" PRIu64
+               ", \"wss_p50_pages\": %" PRIu64 ", \"wss_p90_pages\": %" PRIu64
+               ", \"wss_p99_pages\": %" PRIu64
                ", \"dirty_rate_mean\": %.3f, \"dirty_rate_peak\": %.3f, \"hot_pages\": %" PRIu64
                "},\n",
                a.samples, a.unique.pages, a.unique.bytes(), s.epochs,
-               a.last_time - a.first_time, a.lost, s.wss_mean, s.wss_max, s.rate_mean,
+               a.last_time - a.first_time, a.lost, s.wss_mean, s.wss_max, s.wss.p50, s.wss.p90,
+               s.wss.p99, s.rate_mean,
                s.rate_peak, a.hot.hot_pages);
   std::fprintf(out, "  \"sort\": [");
   for (size_t i = 0; i < c.sort_keys.size(); ++i)
     std::fprintf(out, "%s%s", i ? ", " : "", json_string(c.sort_keys[i]).c_str());
   std::fprintf(out, "],\n  \"rows\": [");
   if (c.by_symbol) {
-    for (size_t i = 0; i < shown(c, a.symbols.size()); ++i) {
+    for (size_t i = 0; i < shown(c, a.symbols); ++i) {
       auto& sym = a.symbols[i];
       std::fprintf(out, "%s\n    {\"page_epochs\": %" PRIu64 ", \"pages\": %" PRIu64
                         ", \"symbol\": %s, \"binary\": %s}",
@@ -124,7 +139,7 @@ void print_json(FILE* out, const ReportContext& c) {
                    json_string(sym.file).c_str());
     }
   } else {
-    for (size_t i = 0; i < shown(c, c.rows.size()); ++i) {
+    for (size_t i = 0; i < shown(c, c.rows); ++i) {
       auto& r = c.rows[i];
       std::fprintf(out, "%s\n    {\"page_epochs\": %" PRIu64 ", \"pages\": %" PRIu64, i ? "," : "",
                    r.page_epochs, r.pages);
@@ -155,7 +170,7 @@ void print_json(FILE* out, const ReportContext& c) {
   for (size_t i = 0; i < a.hot.top.size(); ++i)
     std::fprintf(out, "%s{\"pid\": %u, \"page\": \"%s\", \"epochs\": %" PRIu64 "}", i ? ", " : "",
                  a.hot.top[i].pid, hex_addr(a.hot.top[i].addr).c_str(), a.hot.top[i].epochs);
-  std::fprintf(out, "]},\n  \"mappings\": [");
+  std::fprintf(out, "], \"hot_fraction\": %g},\n  \"mappings\": [", c.hot_fraction);
   for (size_t i = 0; i < a.mappings.size(); ++i)
     std::fprintf(out, "%s\n    {\"mapping\": %s, \"page_epochs\": %" PRIu64 ", \"pages\": %" PRIu64
                       "}",
@@ -196,7 +211,7 @@ void print_csv(FILE* out, const ReportContext& c) {
   const auto& a = c.analysis;
   if (c.by_symbol) {
     std::fprintf(out, "page_epochs,pages,symbol,binary\n");
-    for (size_t i = 0; i < shown(c, a.symbols.size()); ++i)
+    for (size_t i = 0; i < shown(c, a.symbols); ++i)
       std::fprintf(out, "%" PRIu64 ",%" PRIu64 ",%s,%s\n", a.symbols[i].page_epochs,
                    a.symbols[i].pages, csv_field(a.symbols[i].symbol).c_str(),
                    csv_field(a.symbols[i].file).c_str());
@@ -209,7 +224,7 @@ void print_csv(FILE* out, const ReportContext& c) {
     std::fprintf(out, ",%s", key.c_str());
   }
   std::fprintf(out, "\n");
-  for (size_t i = 0; i < shown(c, c.rows.size()); ++i) {
+  for (size_t i = 0; i < shown(c, c.rows); ++i) {
     std::fprintf(out, "%" PRIu64 ",%" PRIu64, c.rows[i].page_epochs, c.rows[i].pages);
     for (auto& col : c.rows[i].columns) std::fprintf(out, ",%s", csv_field(col).c_str());
     std::fprintf(out, "\n");

@@ -18,6 +18,7 @@ struct ReportContext {
   bool by_symbol = false;
   size_t limit = 0;                    // 0 = all rows
   double hot_fraction = 0.5;           // --hot-fraction, for the header
+  double percent_limit = 0;            // hide rows below this % of page-epochs
   pml::AnalysisReport analysis;
   std::string error;                   // read error, reported after the data
 };
@@ -31,6 +32,7 @@ struct Summary {
   uint64_t epochs = 0;
   double wss_mean = 0;
   uint64_t wss_max = 0;
+  pml::WorkingSetPercentiles wss;  // p50/p90/p99 over epochs with writes
   double duration_s = 0;
   double rate_mean = 0, rate_peak = 0;
 };

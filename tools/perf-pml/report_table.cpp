@@ -43,82 +43,78 @@ const char* sort_key_name(SortKey k) {
   return "?";
 }
 
-GroupTable::GroupTable(std::vector<SortKey> keys) : keys_(std::move(keys)) {}
+GroupTable::GroupTable(std::vector<SortKey> keys)
+    : keys_(std::move(keys)),
+      dense_(keys_.size() == 1 && (keys_[0] == SortKey::kMapping || keys_[0] == SortKey::kComm)) {}
 
-uint64_t GroupTable::intern(const std::string& s) {
-  auto [it, inserted] = string_ids_.emplace(s, strings_.size());
-  if (inserted) strings_.push_back(s);
-  return it->second;
+uint32_t GroupTable::group_of(const Key& key) {
+  if (dense_) {
+    if (key[0] >= dense_index_.size()) dense_index_.resize(key[0] + 1, 0);
+    uint32_t& g = dense_index_[key[0]];
+    if (g == 0) {
+      g = uint32_t(groups_.size());
+      groups_.push_back({key, 0, 0});
+    }
+    return g;
+  }
+  // Consecutive samples usually fall in the same group.
+  if (last_group_ && key == last_key_) return last_group_;
+  auto [it, inserted] = index_.try_emplace(key, uint32_t(groups_.size()));
+  if (inserted) groups_.push_back({key, 0, 0});
+  last_key_ = key;
+  last_group_ = it->second;
+  return last_group_;
 }
 
-void GroupTable::add(const pml::Record& r) {
-  const pml::Sample* s = std::get_if<pml::Sample>(&r);
-  if (!s) {
-    maps_.add(r);
-    return;
-  }
+void GroupTable::add(const pml::ResolvedSample& rs) {
+  const pml::Sample& s = *rs.sample;
   Key key{};
   for (size_t i = 0; i < keys_.size(); ++i) {
     switch (keys_[i]) {
-      case SortKey::kComm: key[i] = intern(maps_.comm(s->pid, s->tid)); break;
-      case SortKey::kPid: key[i] = s->pid; break;
-      case SortKey::kTid: key[i] = s->tid; break;
-      case SortKey::kEpoch: key[i] = s->epoch; break;
-      case SortKey::kPage: key[i] = pml::page_key(s->pid, s->addr); break;
-      case SortKey::kMapping: {
-        const pml::Mapping* m = maps_.find(s->pid, s->addr);
-        if (!m) {
-          key[i] = intern("[unknown]");
-          break;
-        }
-        // Names are built once per mapping, not once per sample.
-        if (mapping_name_.size() <= m->id) mapping_name_.resize(m->id + 1, UINT64_MAX);
-        uint64_t& id = mapping_name_[m->id];
-        if (id == UINT64_MAX)
-          id = intern(m->is_anon() ? "[anon] " + hex_addr(m->start) + "-" + hex_addr(m->end)
-                                   : m->display_name());
-        key[i] = id;
-        break;
-      }
+      case SortKey::kComm: key[i] = rs.comm; break;
+      case SortKey::kPid: key[i] = s.pid; break;
+      case SortKey::kTid: key[i] = s.tid; break;
+      case SortKey::kEpoch: key[i] = s.epoch; break;
+      case SortKey::kPage: key[i] = rs.page; break;
+      case SortKey::kMapping: key[i] = rs.mapping_name; break;
     }
   }
-  // Consecutive samples usually fall in the same group; node-based map
-  // values keep their address, so the last one can be cached.
-  if (!last_agg_ || key != last_key_) {
-    auto [it, inserted] = groups_.try_emplace(key);
-    if (inserted) it->second.index = uint32_t(groups_.size());
-    last_key_ = key;
-    last_agg_ = &it->second;
-  }
-  Agg& a = *last_agg_;
+  const uint32_t group = group_of(key);
+  Group& a = groups_[group];
   ++a.page_epochs;
-  uint64_t pair = pml::mix64(pml::page_key(s->pid, s->addr)) + uint64_t(a.index) * 0x9e3779b97f4a7c15ULL;
-  if (seen_.insert(pair | 1)) ++a.pages;
+  if (rs.page >= last_group_of_page_.size()) last_group_of_page_.resize(rs.page + 1, 0);
+  uint32_t& last = last_group_of_page_[rs.page];
+  if (last == group) return;
+  // Pages that stay in one group (the common case) never touch the set: a
+  // page's membership is written down only when it moves to another group.
+  auto pair = [&](uint32_t group) { return (uint64_t(group) << 32) | rs.page; };
+  bool first_group = last == 0;
+  if (!first_group) seen_.insert(pair(last));
+  last = group;
+  if (first_group || seen_.insert(pair(group))) ++a.pages;
 }
 
-std::vector<TableRow> GroupTable::rows() const {
-  struct Tmp {
-    Key key;
-    Agg agg;
-  };
-  std::vector<Tmp> tmp;
-  tmp.reserve(groups_.size());
-  for (auto& [k, a] : groups_) tmp.push_back({k, a});
-  std::sort(tmp.begin(), tmp.end(), [](const Tmp& a, const Tmp& b) {
-    if (a.agg.page_epochs != b.agg.page_epochs) return a.agg.page_epochs > b.agg.page_epochs;
+std::vector<TableRow> GroupTable::rows(const pml::SampleResolver& names) const {
+  std::vector<Group> sorted(groups_.begin() + 1, groups_.end());
+  // Pages tie-break by (pid, address), not by when they were first seen.
+  for (auto& g : sorted)
+    for (size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] == SortKey::kPage) g.key[i] = names.page_key_of(uint32_t(g.key[i]));
+  std::sort(sorted.begin(), sorted.end(), [](const Group& a, const Group& b) {
+    if (a.page_epochs != b.page_epochs) return a.page_epochs > b.page_epochs;
     return a.key < b.key;
   });
   std::vector<TableRow> out;
-  out.reserve(tmp.size());
-  for (auto& t : tmp) {
+  out.reserve(sorted.size());
+  for (auto& t : sorted) {
     TableRow row;
-    row.page_epochs = t.agg.page_epochs;
-    row.pages = t.agg.pages;
+    row.page_epochs = t.page_epochs;
+    row.pages = t.pages;
     for (size_t i = 0; i < keys_.size(); ++i) {
       uint64_t v = t.key[i];
       switch (keys_[i]) {
-        case SortKey::kComm:
-        case SortKey::kMapping: row.columns.push_back(strings_[v]); break;
+        case SortKey::kComm: row.columns.push_back(names.comm_name(uint32_t(v))); break;
+        case SortKey::kMapping: row.columns.push_back(names.mapping_name(uint32_t(v))); break;
         case SortKey::kPid:
         case SortKey::kTid:
         case SortKey::kEpoch: row.columns.push_back(std::to_string(v)); break;

@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "pml/flat_hash.h"
-#include "pml/mappings.h"
-#include "pml/records.h"
+#include "pml/resolve.h"
 #include "pml/result.h"
 
 namespace perf_pml {
@@ -28,9 +27,9 @@ struct TableRow {
 class GroupTable {
  public:
   explicit GroupTable(std::vector<SortKey> keys);
-  void add(const pml::Record& r);
+  void add(const pml::ResolvedSample& s);
   // Sorted by page-epochs (largest first), then by columns.
-  std::vector<TableRow> rows() const;
+  std::vector<TableRow> rows(const pml::SampleResolver& names) const;
   const std::vector<SortKey>& keys() const { return keys_; }
 
  private:
@@ -43,21 +42,24 @@ class GroupTable {
       return size_t(h);
     }
   };
-  struct Agg {
+  struct Group {
+    Key key{};
     uint64_t page_epochs = 0, pages = 0;
-    uint32_t index = 0;
   };
-  uint64_t intern(const std::string& s);
+  uint32_t group_of(const Key& key);
 
   std::vector<SortKey> keys_;
-  pml::MappingTable maps_;
-  std::unordered_map<Key, Agg, KeyHash> groups_;
-  std::unordered_map<std::string, uint64_t> string_ids_;
-  std::vector<std::string> strings_;
-  std::vector<uint64_t> mapping_name_;  // mapping id -> interned name
-  pml::FlatSet seen_;  // (group, page) pairs
+  std::vector<Group> groups_ = std::vector<Group>(1);  // [0] unused: 0 = none
+  std::unordered_map<Key, uint32_t, KeyHash> index_;   // key -> group
+  // Sorting by mapping or comm alone: the resolver's dense ids index groups.
+  bool dense_ = false;
+  std::vector<uint32_t> dense_index_;
+  // Distinct pages per group: the page's last group answers most samples,
+  // the set of (group, page) pairs the rest.
+  std::vector<uint32_t> last_group_of_page_;  // page id -> group
+  pml::FlatSet seen_;
   Key last_key_{};
-  Agg* last_agg_ = nullptr;
+  uint32_t last_group_ = 0;
 };
 
 }  // namespace perf_pml

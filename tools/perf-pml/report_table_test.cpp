@@ -32,10 +32,18 @@ std::vector<pml::Record> stream() {
           s(2, 0x90000, 1)};
 }
 
+// The stream through a resolver into a table sorted by `keys`.
+std::vector<TableRow> table_rows(const std::string& keys) {
+  GroupTable t(*parse_sort_keys(keys));
+  pml::SampleResolver resolver;
+  auto recs = stream();
+  pml::for_each_resolved(
+      resolver, recs, [&](const pml::ResolvedSample& s) { t.add(s); }, [](const pml::Record&) {});
+  return t.rows(resolver);
+}
+
 TEST(GroupTable, ByCommAndMapping) {
-  GroupTable t(*parse_sort_keys("comm,mapping"));
-  for (auto& r : stream()) t.add(r);
-  auto rows = t.rows();
+  auto rows = table_rows("comm,mapping");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].columns, (std::vector<std::string>{"main", "[heap]"}));
   EXPECT_EQ(rows[0].page_epochs, 3u);
@@ -46,25 +54,57 @@ TEST(GroupTable, ByCommAndMapping) {
 }
 
 TEST(GroupTable, ByPageCountsEpochs) {
-  GroupTable t(*parse_sort_keys("page"));
-  for (auto& r : stream()) t.add(r);
-  auto rows = t.rows();
+  auto rows = table_rows("page");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].columns[0], "0x10000");
   EXPECT_EQ(rows[0].page_epochs, 3u);
   EXPECT_EQ(rows[0].pages, 1u);
 }
 
+TEST(GroupTable, PagesOfEqualWeightInAddressOrder) {
+  // 0x30000 is written before 0x20000, each once.
+  std::vector<pml::Record> recs = {s(1, 0x30000, 0), s(1, 0x20000, 0)};
+  GroupTable t(*parse_sort_keys("page"));
+  pml::SampleResolver resolver;
+  pml::for_each_resolved(
+      resolver, recs, [&](const pml::ResolvedSample& x) { t.add(x); }, [](const pml::Record&) {});
+  auto rows = t.rows(resolver);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].columns[0], "0x20000");
+  EXPECT_EQ(rows[1].columns[0], "0x30000");
+}
+
 TEST(GroupTable, ByEpochDistinctPages) {
-  GroupTable t(*parse_sort_keys("epoch"));
-  for (auto& r : stream()) t.add(r);
-  auto rows = t.rows();
+  auto rows = table_rows("epoch");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].columns[0], "1");
   EXPECT_EQ(rows[0].page_epochs, 3u);
   EXPECT_EQ(rows[0].pages, 2u);  // 0x10000 twice (two threads), 0x90000
   EXPECT_EQ(rows[1].page_epochs, 2u);
   EXPECT_EQ(rows[1].pages, 2u);
+}
+
+TEST(GroupTable, PageMovingBetweenGroupsIsCountedOncePerGroup) {
+  // tid 1 and tid 2 take turns on the page 0x10000: each group has 1 page.
+  pml::Mmap heap;
+  heap.pid = heap.tid = 1;
+  heap.start = 0x10000;
+  heap.len = 0x10000;
+  heap.filename = "[heap]";
+  std::vector<pml::Record> recs = {heap, s(1, 0x10000, 0), s(2, 0x10000, 0), s(1, 0x10000, 1),
+                                   s(2, 0x10000, 1), s(2, 0x11000, 1)};
+  GroupTable t(*parse_sort_keys("tid"));
+  pml::SampleResolver resolver;
+  pml::for_each_resolved(
+      resolver, recs, [&](const pml::ResolvedSample& x) { t.add(x); }, [](const pml::Record&) {});
+  auto rows = t.rows(resolver);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].columns[0], "2");
+  EXPECT_EQ(rows[0].page_epochs, 3u);
+  EXPECT_EQ(rows[0].pages, 2u);
+  EXPECT_EQ(rows[1].columns[0], "1");
+  EXPECT_EQ(rows[1].page_epochs, 2u);
+  EXPECT_EQ(rows[1].pages, 1u);
 }
 
 TEST(ParseSortKeys, UnknownKeyIsAnError) {

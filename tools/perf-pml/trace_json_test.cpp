@@ -5,6 +5,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace perf_pml {
 namespace {
@@ -16,7 +18,9 @@ TEST(TraceWriter, CountersPerThreadAndEpoch) {
   pml::Comm c;
   c.pid = c.tid = 5;
   c.comm = "app";
-  w->add(c);
+  w->observe(c);
+  pml::SampleResolver resolver;
+  resolver.observe(c);
   auto smp = [](uint32_t tid, uint64_t epoch, uint64_t t) {
     pml::Sample s;
     s.pid = 5;
@@ -28,8 +32,11 @@ TEST(TraceWriter, CountersPerThreadAndEpoch) {
   };
   // tid 5: 3 pages in epoch 0, 1 in epoch 1. tid 6: 2 pages in epoch 0.
   for (auto& r : {smp(5, 0, 1000000), smp(5, 0, 1000100), smp(6, 0, 1000200),
-                  smp(5, 0, 1000300), smp(6, 0, 1000400), smp(5, 1, 11000000)})
-    w->add(r);
+                  smp(5, 0, 1000300), smp(6, 0, 1000400), smp(5, 1, 11000000)}) {
+    pml::ResolvedSample rs;
+    ASSERT_TRUE(resolver.resolve(std::get<pml::Sample>(r), &rs));
+    w->add(rs, resolver);
+  }
   ASSERT_TRUE(w->finish().ok());
   std::ifstream f(path);
   std::stringstream ss;
@@ -52,6 +59,64 @@ TEST(TraceWriter, CountersPerThreadAndEpoch) {
                    "\"args\":{\"pages\":2}"),
             std::string::npos) << j;
   EXPECT_EQ(j.substr(j.size() - 4), "\n]}\n");
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// The working-set counter values of one thread, in file order, as "ts=pages".
+std::vector<std::string> working_set_points(const std::string& json, uint32_t tid) {
+  std::vector<std::string> out;
+  std::string key = "\"name\":\"working set tid " + std::to_string(tid) + "\"";
+  for (size_t at = json.find(key); at != std::string::npos; at = json.find(key, at + 1)) {
+    size_t ts = json.find("\"ts\":", at) + 5;
+    size_t pages = json.find("\"pages\":", at) + 8;
+    out.push_back(json.substr(ts, json.find(',', ts) - ts) + "=" +
+                  json.substr(pages, json.find('}', pages) - pages));
+  }
+  return out;
+}
+
+TEST(TraceWriter, IdleEpochsReadZero) {
+  std::string path = "/tmp/pml-trace-idle-" + std::to_string(getpid()) + ".json";
+  auto w = TraceWriter::create(path, 10'000'000);  // 10 ms epochs
+  ASSERT_TRUE(w.ok());
+  pml::SampleResolver resolver;
+  auto add = [&](uint32_t tid, uint64_t epoch, uint64_t addr) {
+    pml::Sample s;
+    s.pid = 5;
+    s.tid = tid;
+    s.epoch = epoch;
+    s.time = 1'000'000'000 + epoch * 10'000'000 + 1000;  // 1 us into the epoch
+    s.addr = addr;
+    pml::ResolvedSample rs;
+    ASSERT_TRUE(resolver.resolve(s, &rs));
+    w->add(rs, resolver);
+  };
+  // tid 5 writes in epochs 0, 3 and 4 (idle in 1 and 2); tid 6 writes in
+  // epoch 0 only and is idle in 1..4, the end of the stream.
+  add(5, 0, 0x1000);
+  add(5, 0, 0x2000);
+  add(6, 0, 0x3000);
+  add(5, 3, 0x1000);
+  add(5, 4, 0x1000);
+  ASSERT_TRUE(w->finish().ok());
+  std::string j = read_file(path);
+  unlink(path.c_str());
+  // Epoch 0 at ts 0: 2 pages; 0 from epoch 1 (10 ms) until epoch 3 (30 ms).
+  EXPECT_EQ(working_set_points(j, 5),
+            (std::vector<std::string>{"0.000=2", "10000.000=0", "30000.000=1", "40000.000=1"}))
+      << j;
+  EXPECT_EQ(working_set_points(j, 6), (std::vector<std::string>{"0.000=1", "10000.000=0"})) << j;
+  // The dirty rate drops to 0 with the working set.
+  EXPECT_NE(j.find("\"name\":\"dirty rate tid 6\",\"pid\":5,\"tid\":6,\"ts\":10000.000,"
+                   "\"args\":{\"pages_per_s\":0.0}"),
+            std::string::npos)
+      << j;
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
-// Analyses over a record stream. Each is an accumulator (add() every record
-// in order, then result()) plus a plain function over a range of records.
-// Memory is bounded by the number of distinct pages, mappings and threads,
-// never by the number of records: time series coarsen themselves when they
-// would exceed `max_points`.
+// Analyses over a resolved sample stream (pml/resolve.h: decode -> resolve
+// -> analyse -> render). Each is an accumulator (add() every resolved sample
+// in order, then result()) plus a plain function over a range of records
+// that resolves them itself. Memory is bounded by the number of distinct
+// pages, mappings and threads, never by the number of records: time series
+// coarsen themselves when they would exceed `max_points`.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -14,6 +16,7 @@
 #include "pml/flat_hash.h"
 #include "pml/mappings.h"
 #include "pml/records.h"
+#include "pml/resolve.h"
 
 namespace pml {
 
@@ -27,22 +30,27 @@ struct EpochStat {
   uint64_t peak_pages = 0;   // largest single epoch in the point
 };
 
+// Percentiles of the write working set over the epochs with writes
+// (nearest rank: p50 is the smallest size at least half the epochs fit in).
+struct WorkingSetPercentiles {
+  uint64_t p50 = 0, p90 = 0, p99 = 0;
+};
+
 class EpochWorkingSet {
  public:
   explicit EpochWorkingSet(size_t max_points = 100000) : max_points_(max_points) {}
-  void add(const Record& r);
+  void add(const ResolvedSample& s);
   std::vector<EpochStat> result() const;
+  // Exact: kept as a histogram of epoch sizes, not from the coarsened points.
+  WorkingSetPercentiles percentiles() const;
 
  private:
   void close_oldest();
   void push(const EpochStat& s);
-  struct Open {
-    EpochStat stat;
-    FlatSet pages;
-  };
   size_t max_points_;
   std::vector<EpochStat> done_;
-  std::vector<std::unique_ptr<Open>> open_;  // at most 2, ascending epoch
+  std::vector<EpochStat> open_;  // at most 2, ascending epoch
+  std::map<uint64_t, uint64_t> sizes_;  // pages in an epoch -> epochs of that size
 };
 
 // ---- dirty rate over time --------------------------------------------------
@@ -58,7 +66,7 @@ class DirtyRate {
  public:
   explicit DirtyRate(uint64_t bucket_ns = 10'000'000, size_t max_points = 100000)
       : width_(bucket_ns ? bucket_ns : 10'000'000), max_points_(max_points) {}
-  void add(const Record& r);
+  void add(const ResolvedSample& s);
   std::vector<RatePoint> result() const;
   uint64_t bucket_ns() const { return width_; }
 
@@ -80,12 +88,14 @@ struct UniquePagesResult {
 
 class UniquePages {
  public:
-  void add(const Record& r);
-  UniquePagesResult result() const { return {set_.size(), samples_}; }
+  void add(const ResolvedSample& s) {
+    ++samples_;
+    pages_ += s.new_page;
+  }
+  UniquePagesResult result() const { return {pages_, samples_}; }
 
  private:
-  FlatSet set_;
-  uint64_t samples_ = 0;
+  uint64_t pages_ = 0, samples_ = 0;
 };
 
 // ---- hot pages -------------------------------------------------------------
@@ -106,48 +116,35 @@ class HotPages {
  public:
   explicit HotPages(double hot_fraction = 0.5, size_t top_n = 20)
       : hot_fraction_(hot_fraction), top_n_(top_n) {}
-  void add(const Record& r);
-  // Same as add() for a sample; returns true the first time the page is seen
-  // (lets Analyzer share this table for unique pages and mappings).
-  bool add_sample(const Sample& s);
-  uint64_t distinct_pages() const { return pages_.size(); }
-  HotPagesResult result() const;
+  void add(const ResolvedSample& s);
+  HotPagesResult result(const SampleResolver& resolver) const;
 
  private:
-  struct Entry {
-    uint32_t epochs = 0;
-    uint32_t last_epoch_plus1 = 0;  // 0 = never; avoids double-counting an epoch
-  };
   double hot_fraction_;
   size_t top_n_;
-  FlatMap<Entry> pages_;
+  std::vector<uint32_t> epochs_;  // page id -> epochs it was written in
   uint64_t min_epoch_ = UINT64_MAX, max_epoch_ = 0;
 };
 
 // ---- per-mapping breakdown -------------------------------------------------
 
 struct MappingUse {
-  std::string name;  // [heap], [stack], a file, "[anon] <start>", [unknown]
+  std::string name;  // mapping_name(): [heap], [stack], a file, [anon] range, [unknown]
   uint64_t page_epochs = 0;
   uint64_t pages = 0;  // distinct pages
 };
 
 class MappingBreakdown {
  public:
-  void add(const Record& r);
-  // For a sample whose first appearance is already known.
-  void add_sample(const Sample& s, bool new_page);
+  void add(const ResolvedSample& s);
   // Sorted by page_epochs, largest first.
-  std::vector<MappingUse> result() const;
-  const MappingTable& table() const { return table_; }
+  std::vector<MappingUse> result(const SampleResolver& resolver) const;
 
  private:
-  uint32_t group_of(const Sample& s);
-  MappingTable table_;
-  std::vector<MappingUse> groups_;
-  std::unordered_map<std::string, uint32_t> group_index_;
-  std::vector<uint32_t> mapping_group_;  // mapping id -> group + 1
-  FlatSet seen_;
+  struct Counts {
+    uint64_t page_epochs = 0, pages = 0;
+  };
+  std::vector<Counts> by_name_;  // mapping name id -> counts
 };
 
 // ---- huge-page use ---------------------------------------------------------
@@ -170,7 +167,7 @@ struct HugePagesResult {
 class HugePages {
  public:
   explicit HugePages(size_t max_listed = 1000) : max_listed_(max_listed) {}
-  void add(const Record& r);
+  void add(const ResolvedSample& s);
   HugePagesResult result() const;
 
  private:
@@ -201,7 +198,8 @@ class DataSymbols {
   explicit DataSymbols(std::string debuginfo_path = "");
   ~DataSymbols();
   DataSymbols(DataSymbols&&) noexcept;
-  void add(const Record& r);
+  // `maps` finds the file mapping before an anon one (its .bss).
+  void add(const ResolvedSample& s, const MappingTable& maps);
   // Sorted by page_epochs, largest first.
   std::vector<SymbolUse> result() const;
   // Why binaries with written data pages could not be read, one per file.
@@ -226,6 +224,7 @@ struct AnalysisReport {
   uint64_t samples = 0, lost = 0;
   uint64_t first_time = 0, last_time = 0;
   std::vector<EpochStat> epochs;
+  WorkingSetPercentiles wss;
   std::vector<RatePoint> rate;
   UniquePagesResult unique;
   HotPagesResult hot;
@@ -236,20 +235,34 @@ struct AnalysisReport {
 
 class Analyzer {
  public:
+  // Resolves the records given to add(const Record&) itself.
   explicit Analyzer(const AnalysisOptions& opts = {});
+  // Takes samples resolved by `shared` (which the caller feeds), so that
+  // other consumers of the same stream share the lookups.
+  Analyzer(const AnalysisOptions& opts, const SampleResolver& shared);
+  ~Analyzer();
+
+  // Whole pipeline; only with the first constructor (with a shared
+  // resolver, records go to it and samples come back resolved).
   void add(const Record& r);
+  void add(const ResolvedSample& s);
+  void add_lost(const Lost& l) { lost_ += l.lost; }
   AnalysisReport result() const;
-  const MappingTable& mappings() const { return mappings_.table(); }
+  const SampleResolver& resolver() const { return *resolver_; }
 
  private:
   AnalysisOptions opts_;
+  std::unique_ptr<SampleResolver> own_resolver_;
+  const SampleResolver* resolver_;
   EpochWorkingSet epochs_;
   DirtyRate rate_;
-  HotPages hot_;  // also gives the unique pages
+  UniquePages unique_;
+  HotPages hot_;
   MappingBreakdown mappings_;
   HugePages huge_;
   DataSymbols symbols_;
-  uint64_t samples_ = 0, lost_ = 0, first_ = 0, last_ = 0;
+  uint64_t first_ = UINT64_MAX, last_ = 0;  // sample times
+  uint64_t lost_ = 0;
 };
 
 // Plain-function forms over an in-memory stream.

@@ -24,6 +24,12 @@ struct Mapping {
   std::string display_name() const;
 };
 
+// The one name every output (report table, JSON, stat, heatmap, diff) gives
+// a mapping: [heap], [stack], the file path, "[anon] 0x<start>-0x<end>" (each
+// anon mapping is its own row, told apart by address), or [unknown] for
+// nullptr (no mapping contains the address).
+std::string mapping_name(const Mapping* m);
+
 class MappingTable {
  public:
   // Feeds MMAP/FORK/EXIT/COMM records; ignores others.

@@ -20,7 +20,7 @@ got = sorted({int(r["page"], 16) for r in rep["rows"] if base <= int(r["page"], 
 want = [base + i * 4096 for i in (0, 1, 2, 5, 9, 17, 33, 63)]
 if got != want:
     print("FAIL: pages", [hex(a) for a in got]); sys.exit(1)
-maps = [m for m in rep["mappings"] if m["mapping"].startswith("[anon] 5a0000000000")]
+maps = [m for m in rep["mappings"] if m["mapping"].startswith("[anon] 0x5a0000000000")]
 if not maps or maps[0]["pages"] != 8:
     print("FAIL: mapping of the buffer", rep["mappings"]); sys.exit(1)
 if rep["summary"]["samples"] < 8:

@@ -6,42 +6,6 @@
 namespace pml {
 namespace {
 
-TEST(UniquePages, CountsDistinctPagesPerProcess) {
-  auto recs = test::make_stream();
-  auto u = unique_pages(recs);
-  EXPECT_EQ(u.pages, 6u);
-  EXPECT_EQ(u.page_epochs, 11u);
-  EXPECT_EQ(u.bytes(), 6u * 4096u);
-}
-
-TEST(UniquePages, SameAddressInTwoProcessesIsTwoPages) {
-  Sample a = test::page(0, 0, 0x5000), b = a;
-  b.pid = 99;
-  std::vector<Record> v = {a, b, a};
-  EXPECT_EQ(unique_pages(v).pages, 2u);
-}
-
-TEST(HotPages, PagesWrittenInMostEpochs) {
-  auto recs = test::make_stream();
-  auto h = hot_pages(recs, 0.5, 10);
-  EXPECT_EQ(h.total_epochs, 4u);
-  // heap+0 is written in all 4 epochs; heap+1000 in 2 of 4 (not more than half).
-  EXPECT_EQ(h.hot_pages, 1u);
-  ASSERT_EQ(h.top.size(), 1u);
-  EXPECT_EQ(h.top[0].addr, test::kHeap);
-  EXPECT_EQ(h.top[0].pid, test::kPid);
-  EXPECT_EQ(h.top[0].epochs, 4u);
-}
-
-TEST(HotPages, LowerThresholdAndTopN) {
-  auto recs = test::make_stream();
-  auto h = hot_pages(recs, 0.25, 1);
-  // More than 1 of 4 epochs: heap+0 (4), heap+1000 (2).
-  EXPECT_EQ(h.hot_pages, 2u);
-  ASSERT_EQ(h.top.size(), 1u);
-  EXPECT_EQ(h.top[0].addr, test::kHeap);
-}
-
 TEST(HugePages, SubpagesWrittenPerHugePage) {
   auto mk = [](uint64_t addr, uint64_t size) {
     Sample s = test::page(0, 0, addr);
