@@ -41,7 +41,7 @@ expect_vmx_kvm   := 1
 
 .PHONY: all deps kernel kernel-tree kernel-patches userland test-userland \
 	selftests bpf rootfs vm-run fuzz check check-vm-runner check-qemu check-bochs \
-	check-bochs-1cpu check-bochs-2cpu check-bochs-models check-kvm check-vm demo clean
+	check-bochs-1cpu check-bochs-2cpu check-bochs-models check-bochs-kasan check-kvm check-vm demo clean
 
 all: kernel userland selftests
 
@@ -49,7 +49,7 @@ deps:
 	@scripts/deps.sh kernel vm userland
 
 kernel: deps
-	@scripts/kernel-build.sh kernel-patches $(KBUILD)
+	@scripts/kernel-build.sh kernel-patches $(KBUILD) $(KCONFIG_EXTRA)
 
 kernel-tree: deps
 	@scripts/kernel-base.sh $(BUILD)/linux-base
@@ -177,6 +177,16 @@ check-bochs-model-%: rootfs
 		--timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/bochs-$* -- \
 		"PML_EXPECT_VMX=1 /selftests/run_tests.sh $(MODEL_SELFTESTS)"; \
 	rc=$$?; scripts/vm/tap-summary "bochs/$*" $(RESULTS)/bochs-$*/cmd-*.out && exit $$rc; exit 1
+
+# The core selftests on a KASAN build of the same kernel, in its own build
+# directory (not in make check: a second cold kernel build and a guest
+# about twice as slow; Documentation/testing.md says how long it takes).
+KASAN_SELFTESTS := pml_pmu_test pml_exact_test pml_epoch_test pml_reuse_test \
+	pml_lifecycle_test pml_mmio_test pml_access_test
+check-bochs-kasan:
+	@$(MAKE) --no-print-directory KBUILD=$(BUILD)/kernel-kasan \
+		KCONFIG_EXTRA=kernel-patches/config-kasan RESULTS=$(RESULTS)/kasan \
+		SMP_SELFTESTS="$(KASAN_SELFTESTS)" SELFTEST_TIMEOUT=3000 check-bochs-2cpu
 
 check-kvm: rootfs
 	$(call tests-on,kvm,2,$(call selftests-cmd,kvm))

@@ -3,11 +3,14 @@
 # tinyconfig + kernel-patches/config. Incremental: the source tree is only
 # re-synced when the series changes, the config only remade when the
 # fragment changes, and make rebuilds what changed (ccache when present).
-# Usage: kernel-build.sh PATCH_DIR BUILD_DIR
+# Usage: kernel-build.sh PATCH_DIR BUILD_DIR [EXTRA_FRAGMENT]
+# EXTRA_FRAGMENT (e.g. kernel-patches/config-kasan) is merged after
+# PATCH_DIR/config, for variants of the test kernel in their own BUILD_DIR.
 # Produces BUILD_DIR/obj/{arch/x86/boot/bzImage,vmlinux,.config} and
 # BUILD_DIR/modules (modules_install tree).
 set -euo pipefail
 PATCHES=$(realpath "$1") BUILD=$(realpath -m "$2")
+EXTRA=${3:+$(realpath "$3")}
 HERE=$(dirname "$(realpath "$0")")
 SRC=$BUILD/src OBJ=$BUILD/obj
 mkdir -p "$BUILD" "$OBJ"
@@ -34,11 +37,11 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$BUILD")} CCACHE_NOHASHDIR=1
 JOBS=$(( $(nproc) + 1 ))
 kmake() { make -s -C "$SRC" O="$OBJ" CC="$CC" HOSTCC="$CC" -j"$JOBS" "$@"; }
 
-config_hash=$(cat "$PATCHES/config" | sha256sum | cut -c1-16)
+config_hash=$(cat "$PATCHES/config" $EXTRA | sha256sum | cut -c1-16)
 if [ "$(cat "$BUILD/config.stamp" 2>/dev/null)" != "$config_hash" ] || [ ! -f "$OBJ/.config" ]; then
 	echo "kernel-build: configuring (tinyconfig + kernel-patches/config)" >&2
 	kmake tinyconfig >/dev/null
-	(cd "$OBJ" && "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" .config "$PATCHES/config" >/dev/null)
+	(cd "$OBJ" && "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" .config "$PATCHES/config" $EXTRA >/dev/null)
 	kmake olddefconfig >/dev/null
 	# Every line of the fragment must have survived olddefconfig.
 	missing=0
@@ -47,7 +50,7 @@ if [ "$(cat "$BUILD/config.stamp" 2>/dev/null)" != "$config_hash" ] || [ ! -f "$
 			grep -q "^$sym=" "$OBJ/.config" && { echo "kernel-build: $sym still set" >&2; missing=1; } ;;
 		CONFIG_*) grep -qx "$line" "$OBJ/.config" || { echo "kernel-build: $line did not stick" >&2; missing=1; } ;;
 		esac
-	done < "$PATCHES/config"
+	done < <(cat "$PATCHES/config" $EXTRA)
 	[ $missing -eq 0 ] || exit 1
 	echo "$config_hash" > "$BUILD/config.stamp"
 	took "configuring"
