@@ -64,11 +64,15 @@ static long meminfo_kb(const char *field)
 	return v;
 }
 
-/* In a child: become nobody, with no capabilities left. */
+/*
+ * In a child: become nobody, with no capabilities left, and dumpable
+ * again, as a login session is after the exec of its shell (the uid
+ * change alone leaves the process undumpable, hence not ptrace-able).
+ */
 static void become_nobody(void)
 {
 	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
+	    setresuid(NOBODY, NOBODY, NOBODY) || prctl(PR_SET_DUMPABLE, 1))
 		_exit(90);
 }
 
