@@ -24,30 +24,6 @@
 #define SYSCTL_EPOCH	"/proc/sys/kernel/perf_pml_min_epoch_ms"
 #define SYSCTL_EPT_KB	"/proc/sys/kernel/perf_pml_user_ept_kb"
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
-	return fclose(f) ? -1 : ret;
-}
-
 static long meminfo_kb(const char *field)
 {
 	char line[256];
@@ -143,9 +119,9 @@ FIXTURE_SETUP(access)
 {
 	if (!pml_cpu_capable())
 		SKIP(return, "CPU lacks VMX+EPT+A/D+PML");
-	self->paranoid = read_long(SYSCTL_PARANOID);
-	self->min_epoch = read_long(SYSCTL_EPOCH);
-	self->ept_kb = read_long(SYSCTL_EPT_KB);
+	self->paranoid = pml_read_long(SYSCTL_PARANOID);
+	self->min_epoch = pml_read_long(SYSCTL_EPOCH);
+	self->ept_kb = pml_read_long(SYSCTL_EPT_KB);
 	ASSERT_GE(self->paranoid, -1);
 	ASSERT_GE(self->min_epoch, 0) TH_LOG("no " SYSCTL_EPOCH);
 	ASSERT_GE(self->ept_kb, 0) TH_LOG("no " SYSCTL_EPT_KB);
@@ -153,11 +129,11 @@ FIXTURE_SETUP(access)
 
 FIXTURE_TEARDOWN(access)
 {
-	write_long(SYSCTL_PARANOID, self->paranoid);
+	pml_write_long(SYSCTL_PARANOID, self->paranoid);
 	if (self->min_epoch >= 0)
-		write_long(SYSCTL_EPOCH, self->min_epoch);
+		pml_write_long(SYSCTL_EPOCH, self->min_epoch);
 	if (self->ept_kb >= 0)
-		write_long(SYSCTL_EPT_KB, self->ept_kb);
+		pml_write_long(SYSCTL_EPT_KB, self->ept_kb);
 }
 
 /* The PMU cannot leave kernel writes out: exclude_* is refused. */
@@ -175,7 +151,7 @@ static int open_self(void *arg)
 /* perf_event_paranoid 2 (the default): an event that sees the kernel is refused. */
 TEST_F(access, paranoid_refuses_nobody)
 {
-	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 2));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_PARANOID, 2));
 	EXPECT_EQ(EACCES, as_nobody(open_self, (void *)0UL));
 }
 
@@ -201,7 +177,7 @@ TEST_F(access, perf_pml_says_what_to_do)
 	int pipefd[2];
 	ssize_t n;
 
-	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 2));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_PARANOID, 2));
 	ASSERT_EQ(0, pipe(pipefd));
 	EXPECT_NE(0, as_nobody(perf_pml_as_nobody, pipefd));
 	close(pipefd[1]);
@@ -219,7 +195,7 @@ TEST_F(access, other_users_tasks_refused)
 {
 	pid_t root_task, setuid_task;
 
-	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_PARANOID, 1));
 	root_task = sleeper(0, 0);
 	setuid_task = sleeper(NOBODY, 0);
 	ASSERT_GT(root_task, 0);
@@ -298,7 +274,7 @@ TEST_F(access, own_tasks_work_when_allowed)
 {
 	int ret;
 
-	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_PARANOID, 1));
 	ret = as_nobody(monitor_own_child, NULL);
 	EXPECT_EQ(0, ret) TH_LOG("status %d (%s)", ret, ret < 10 ? strerror(ret) : "see monitor_own_child");
 }
@@ -306,8 +282,8 @@ TEST_F(access, own_tasks_work_when_allowed)
 /* Each epoch end interrupts the task's CPUs: a minimum for the unprivileged. */
 TEST_F(access, minimum_epoch_for_users)
 {
-	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
-	ASSERT_EQ(0, write_long(SYSCTL_EPOCH, 10));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_PARANOID, 1));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_EPOCH, 10));
 	EXPECT_EQ(EINVAL, as_nobody(open_self, (void *)1UL));
 	EXPECT_EQ(EINVAL, as_nobody(open_self, (void *)9UL));
 	EXPECT_EQ(0, as_nobody(open_self, (void *)10UL));
@@ -359,13 +335,13 @@ TEST_F(access, ept_memory_bounded_per_user)
 	long long id = -1, family_kb;
 	int fd, pipefd[2];
 
-	ASSERT_EQ(0, write_long(SYSCTL_PARANOID, 1));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_PARANOID, 1));
 	ASSERT_EQ(0, try_open(0, 0, 0, &fd));
 	ASSERT_EQ(0, ioctl(fd, PERF_EVENT_IOC_ID, &id));
 	family_kb = pml_debugfs_get("id", id, "charged_kb", true);
 	close(fd);
 	ASSERT_GT(family_kb, 0LL);
-	ASSERT_EQ(0, write_long(SYSCTL_EPT_KB, family_kb * 7 / 2));
+	ASSERT_EQ(0, pml_write_long(SYSCTL_EPT_KB, family_kb * 7 / 2));
 	ASSERT_EQ(0, pipe(pipefd));
 	ASSERT_EQ(0, as_nobody(open_until_refused, pipefd));
 	ASSERT_EQ(sizeof(r), read(pipefd[0], &r, sizeof(r)));

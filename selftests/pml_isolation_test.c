@@ -119,33 +119,10 @@ static void attacker(unsigned long long epoch_ms, int ready)
 	}
 }
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static void write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fprintf(f, "%ld\n", v);
-		fclose(f);
-	}
-}
-
 TEST(other_cpu_keeps_its_throughput)
 {
-	long paranoid = read_long(SYSCTL_PARANOID);
-	long min_epoch = read_long(SYSCTL_EPOCH);
+	long paranoid = pml_read_long(SYSCTL_PARANOID);
+	long min_epoch = pml_read_long(SYSCTL_EPOCH);
 	double before, during, after;
 	int ready[2];
 	char c;
@@ -156,7 +133,7 @@ TEST(other_cpu_keeps_its_throughput)
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs 2 CPUs (runs in the 2-CPU Bochs stage)");
 	ASSERT_GE(min_epoch, 1);
-	write_long(SYSCTL_PARANOID, 1);
+	pml_write_long(SYSCTL_PARANOID, 1);
 
 	before = victim_rate();
 	ASSERT_EQ(0, pipe(ready));
@@ -170,7 +147,7 @@ TEST(other_cpu_keeps_its_throughput)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	after = victim_rate();
-	write_long(SYSCTL_PARANOID, paranoid);
+	pml_write_long(SYSCTL_PARANOID, paranoid);
 
 	TH_LOG("victim on CPU 1: %.0f, %.0f under attack, %.0f after (iterations/s); %.1f%%",
 	       before, during, after, 100 * during / ((before + after) / 2));

@@ -97,6 +97,32 @@ static inline int pml_expected_capable(void)
 	return v ? atoi(v) : -1;
 }
 
+/* A number from a /proc or /sys file (a sysctl), -1 if unreadable. */
+static inline long pml_read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Write a number to a /proc or /sys file: 0, or -1. */
+static inline int pml_write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+	return fclose(f) ? -1 : ret;
+}
+
 /* Does the kernel log contain a line with @needle? */
 static inline bool pml_dmesg_has(const char *needle)
 {
