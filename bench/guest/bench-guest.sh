@@ -1,0 +1,174 @@
+#!/bin/sh
+# The guest side of `make bench` (and, at a tiny size, `make check-bench`).
+# Each call is one command of the VM run, so the runner reports progress:
+#
+#   bench-guest.sh cost WORKLOAD       the workload unmonitored and under every
+#                                      monitor, REPS times each (cost.txt)
+#   bench-guest.sh units               getppid round trip, pml event open (units.txt)
+#   bench-guest.sh harvest RSS_MIB...  harvest cost with 1 MiB dirty (harvest.txt)
+#
+# Environment: BENCH_SIZE full|tiny (default full), BENCH_REPS (3; tiny 1),
+# BENCH_CAP_RATIO (10): a monitored run is stopped after CAP_RATIO times
+# the workload's slowest unmonitored run (plus 2 s) and reported as capped,
+# and not repeated. Results go to $OUT/bench/ as lines of name=value fields.
+set -u
+SIZE=${BENCH_SIZE:-full}
+if [ "$SIZE" = tiny ]; then REPS=${BENCH_REPS:-1}; else REPS=${BENCH_REPS:-3}; fi
+CAP_RATIO=${BENCH_CAP_RATIO:-10}
+RES=$OUT/bench
+TMP=/tmp/bench
+mkdir -p "$RES" "$TMP"
+export PYTHONHOME=/usr  # the rootfs has python3.11's encodings only (bench/mkoverlay.sh)
+
+# The fixed amount of work of each workload (SIZE full: about a guest
+# second each unmonitored, many 10 ms and several 100 ms epochs; tiny:
+# a few guest milliseconds, to check that the harness works).
+if [ "$SIZE" = tiny ]; then
+	SEQ="64 2" RAND="64 20000" SYSC=200 FORKS=3 THR="4 16 2" ROWS=200 XZ_KIB=64 PYN=2000
+else
+	SEQ="64 40" RAND="64 4000000" SYSC=40000 FORKS=150 THR="4 64 40" ROWS=40000 XZ_KIB=1024 PYN=300000
+fi
+
+workload_cmd() {
+	case $1 in
+	seqwrite)  echo "pml-bench-wl seqwrite $SEQ" ;;
+	randwrite) echo "pml-bench-wl randwrite $RAND" ;;
+	syscalls)  echo "pml-bench-wl syscalls $SYSC" ;;
+	forkexec)  echo "pml-bench-wl forkexec $FORKS /bin/true" ;;
+	threads)   echo "pml-bench-wl threads $THR" ;;
+	sqlite3)   echo "sqlite3 -batch -init $TMP/insert.sql $TMP/bench.db .quit" ;;
+	xz)        echo "xz -6 -T1 -c $TMP/input.txt" ;;
+	python3)   echo "python3.11 -S $TMP/dict.py" ;;
+	*) echo "bench-guest: unknown workload $1" >&2; exit 2 ;;
+	esac
+}
+
+# Inputs, made once, outside any timed run.
+prepare() {
+	[ -f "$TMP/input.txt" ] || pml-bench-wl mkdata "$TMP/input.txt" "$XZ_KIB"
+	cat > "$TMP/insert.sql" <<EOF
+PRAGMA journal_mode=MEMORY;
+CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT);
+CREATE INDEX t_k ON t(k);
+BEGIN;
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $ROWS)
+INSERT INTO t(k, v) SELECT (x * 7919) % 100003, printf('row %d of the benchmark', x) FROM c;
+COMMIT;
+EOF
+	cat > "$TMP/dict.py" <<EOF
+d = {}
+for i in range($PYN):
+    d["key%d" % ((i * 7919) % 1000003)] = [i, str(i)]
+print(len(d))
+EOF
+}
+
+# The monitors: name and command prefix (E: epoch in ms). Files go to
+# /dev/null: what is measured is the monitoring, not the storage.
+MONITORS="none stat-10 stat-100 pmlrec-10 pmlrec-100 perfrec-10 perfrec-100 uffd-10 uffd-100 soft-10 soft-100"
+monitor_cmd() {
+	e=${1#*-}
+	case $1 in
+	none)     echo "" ;;
+	stat-*)   echo "perf stat -x, -o $TMP/stat.txt -e pml/epoch=$e/ --" ;;
+	pmlrec-*) echo "perf pml record --backend pml --epoch ${e}ms -o /dev/null --" ;;
+	perfrec-*) echo "perf record -q -e pml/epoch=$e/ -d -o /dev/null --" ;;
+	uffd-*)   echo "perf pml record --backend uffd --epoch ${e}ms -o /dev/null --" ;;
+	soft-*)   echo "perf pml record --backend softdirty --epoch ${e}ms -o /dev/null --" ;;
+	esac
+}
+
+# run LABEL CAP MONITOR WORKLOAD: one timed run; its line goes to cost.txt.
+run() {
+	label=$1 cap=$2 mon=$3 wl=$4
+	rm -f "$TMP/bench.db" "$TMP/stat.txt" "$TMP/run.txt"
+	# shellcheck disable=SC2046 # word splitting of the command lines is wanted
+	$(monitor_cmd "$mon") pml-bench-run -o "$TMP/run.txt" -l "$label" -t "$cap" \
+		-- $(workload_cmd "$wl") > /dev/null 2> "$TMP/monitor.err"
+	rc=$?
+	# perf pml record ends by truncating its file, which /dev/null refuses
+	# (EINVAL), after the workload is done: not a failure of the run.
+	if [ $rc -ne 0 ] && grep -q "cannot truncate perf.data" "$TMP/monitor.err" &&
+	   [ "$(grep -c "error:" "$TMP/monitor.err")" -eq 1 ]; then
+		rc=0
+	fi
+	line=$(cat "$TMP/run.txt" 2>/dev/null)
+	if [ -z "$line" ]; then
+		echo "$label error=no_result rc=$rc" >> "$RES/cost.txt"
+		sed "s/^/# $label: /" "$TMP/monitor.err" >> "$RES/errors.txt"
+		return 1
+	fi
+	extra=" rc=$rc"
+	# perf stat's count: page-epochs logged (CSV: value,unit,event,...).
+	if [ -f "$TMP/stat.txt" ]; then
+		count=$(awk -F, '$3 ~ /^pml/ {print $1}' "$TMP/stat.txt" | head -1)
+		extra="$extra stat_count=${count:-none}"
+	fi
+	n=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$TMP/monitor.err" | tail -1)
+	[ -n "$n" ] && extra="$extra written_samples=$n"
+	lost=$(grep -c -i "lost" "$TMP/monitor.err")
+	extra="$extra monitor_lost_lines=$lost"
+	echo "$line$extra" >> "$RES/cost.txt"
+	case $line in *" capped=1"*) return 3 ;; esac
+	if [ "$rc" -ne 0 ]; then
+		sed "s/^/# $label: /" "$TMP/monitor.err" >> "$RES/errors.txt"
+		return 1
+	fi
+	return 0
+}
+
+cost() {
+	wl=$1
+	prepare
+	# Unmonitored first: its slowest run sets the cap for the others.
+	slowest=0
+	for r in $(seq 1 "$REPS"); do
+		run "wl=$wl mon=none rep=$r" 0 none "$wl" || return 1
+		ns=$(sed -n "s/^wl=$wl mon=none rep=$r .*wall_ns=\([0-9]*\).*/\1/p" "$RES/cost.txt" | tail -1)
+		[ "$ns" -gt "$slowest" ] && slowest=$ns
+	done
+	cap=$(( slowest * CAP_RATIO / 1000000000 + 2 ))
+	failed=0
+	for mon in $MONITORS; do
+		[ "$mon" = none ] && continue
+		for r in $(seq 1 "$REPS"); do
+			run "wl=$wl mon=$mon rep=$r" "$cap" "$mon" "$wl"
+			case $? in
+			0) ;;
+			3) break ;;  # capped: the next repetition would be capped too
+			*) failed=1; break ;;
+			esac
+		done
+	done
+	return $failed
+}
+
+units() {
+	failed=0
+	for u in "getppid 100000" "open 10" "harvest pml $([ "$SIZE" = tiny ] && echo 8 || echo 64) 0 9"; do
+		# shellcheck disable=SC2086 # $u is the arguments
+		pml-bench-costs $u >> "$RES/units.txt" 2>> "$RES/errors.txt" || failed=1
+	done
+	return $failed
+}
+
+harvest() {
+	n=$([ "$SIZE" = tiny ] && echo 3 || echo 9)
+	failed=0
+	for rss in "$@"; do
+		for m in pml pagemap softdirty; do
+			pml-bench-costs harvest "$m" "$rss" 1024 "$n" >> "$RES/harvest.txt" 2>> "$RES/errors.txt" ||
+				failed=1
+		done
+	done
+	return $failed
+}
+
+what=${1:-}
+[ $# -gt 0 ] && shift
+case $what in
+cost) [ $# -eq 1 ] || exit 2; cost "$1" ;;
+units) units ;;
+harvest) harvest "$@" ;;
+*) echo "usage: bench-guest.sh cost WORKLOAD | units | harvest RSS_MIB..." >&2; exit 2 ;;
+esac
