@@ -18,14 +18,14 @@ import sys
 
 WORKLOADS = ["seqwrite", "randwrite", "syscalls", "forkexec", "threads", "sqlite3", "xz", "python3"]
 WORKLOAD_TEXT = {
-    "seqwrite": "memset of a 64 MiB buffer (4 KiB pages), 40 passes",
-    "randwrite": "4M 8-byte stores at random offsets of a 64 MiB buffer",
+    "seqwrite": "a 64 MiB buffer (4 KiB pages) rewritten 6 times, 8-byte stores in order",
+    "randwrite": "8M 8-byte stores at random offsets of a 64 MiB buffer",
     "syscalls": "40000 rounds of getppid() + 8-byte pipe write + read",
-    "forkexec": "150 x fork, exec /bin/true (busybox, static), wait",
-    "threads": "4 threads, each memset of its 16 MiB slice of 64 MiB, 40 passes",
+    "forkexec": "100 x fork, exec /bin/true (busybox, static), wait",
+    "threads": "4 threads, each rewriting its 16 MiB slice of a 64 MiB buffer 6 times",
     "sqlite3": "Debian's sqlite3: 40000 INSERTs into an indexed table in a /tmp file, one transaction",
-    "xz": "Debian's xz -6 -T1 of 1 MiB of generated text to /dev/null",
-    "python3": "Debian's python3.11 -S: a dict of 300000 str keys (1M key space) to lists",
+    "xz": "Debian's xz -3 -T1 of 512 KiB of generated text to /dev/null",
+    "python3": "Debian's python3.11 -S: a dict of 80000 str keys to lists",
 }
 MONITORS = ["stat-10", "stat-100", "pmlrec-10", "pmlrec-100", "perfrec-10", "perfrec-100",
             "uffd-10", "uffd-100", "soft-10", "soft-100"]
@@ -48,19 +48,33 @@ INVEPT_CYCLES = 800
 TLB_REFILL_CYCLES_PER_SWITCH = 1500
 IPS = 200_000_000  # Bochs instructions per guest second (pml-vm --ips default)
 SOURCES = """\
-- VM exit + VM entry round trip, ~1200 cycles: the figure KVM maintainers quote for a
-  bare VMCALL/CPUID exit on Skylake-class Intel cores, from KVM's own `vmexit` tests
-  (kvm-unit-tests `x86/vmexit.c`, "cpuid" and "vmcall" cases, which report cycles
-  per round trip); Intel's SDM gives no latency. The ~1000-1500 cycle range the brief
-  names is the range those reports span; 1200 is used.
-- INVEPT (single-context), ~800 cycles: order of magnitude of a VMX TLB-management
-  instruction that drops the tagged translations of one EPTP; no vendor figure
-  is published, so this is the least certain constant here.
-- TLB refill after a flush at VM entry/exit without VPID, ~1500 cycles per switch:
-  a 4 KiB-page STLB miss with a two-dimensional (EPT) walk costs tens of cycles when
-  the walk hits the caches (up to 24 memory references instead of 4, Bhargava et al.,
-  "Accelerating two-dimensional page walks for virtualized systems", ASPLOS 2008);
-  refilling the few dozen hot entries of a task after each flush costs ~1000-2000 cycles.
+- VM exit + VM entry round trip: 1200 cycles used (the brief's ~1000-1500 cycles for
+  Skylake-class cores). Published: Intel, "Virtualization and Performance: Understanding
+  VM Exits" (software.intel.com blog, 2009): "hundreds or thousands of cycles for a single
+  transition"; Agesen, Mattson, Rugina, Sheldon, "Software Techniques for Avoiding
+  Hardware Virtualization Exits", USENIX ATC 2012 (VMware): exits are the high-latency
+  part of hardware virtualization, with per-generation round-trip latencies; an LKML
+  measurement of a bare VMRUN round trip on AMD (lkml.iu.edu/hypermail/linux/kernel/2012.2/00527.html,
+  Dec 2020): ~1350 cycles between pre- and post-VMRUN, ~2550 for the whole KVM_RUN ioctl.
+  No source here gives a Skylake VMX figure exactly; the constant is an assumption in
+  the published range.
+- TLB refill after each VM transition: 1500 cycles used. This kernel does not use VPID,
+  so every VM entry and exit flushes the TLB and the task refills its hot entries,
+  each through a two-dimensional walk: up to 24 memory references instead of 4
+  (Bhargava, Serebrin, Spadini, Manne, "Accelerating two-dimensional page walks for
+  virtualized systems", ASPLOS 2008; Stojkovic et al., "Parallel Virtualized Memory
+  Translation with Nested Elastic Cuckoo Page Tables", ASPLOS 2022, "up to twenty-four
+  sequential memory accesses", whose fix of nested translation alone sped applications
+  up 1.19x on 4 KiB pages). 1500 cycles stands for a few dozen entries at tens of cycles
+  each (walks hitting the caches); an assumption, not a measured figure.
+- INVEPT at each epoch end: 800 cycles used; no published latency was found (Nadav
+  Amit, "Page fracturing" (nadav.amit.zone, 2018) shows that TLB invalidations in a
+  VM can flush the whole TLB, whose refill then costs as above). The least certain
+  constant here; epoch ends are few (at most 100 per second), so it moves the
+  estimate little.
+- What no count here shows: the slower two-dimensional walk of every TLB miss while the
+  task runs monitored (the ASPLOS papers above: tens of percent for TLB-heavy programs
+  with 4 KiB pages, far less with huge pages).
 """
 
 

@@ -24,9 +24,9 @@ export PYTHONHOME=/usr  # the rootfs has python3.11's encodings only (bench/mkov
 # second each unmonitored, many 10 ms and several 100 ms epochs; tiny:
 # a few guest milliseconds, to check that the harness works).
 if [ "$SIZE" = tiny ]; then
-	SEQ="64 2" RAND="64 20000" SYSC=200 FORKS=3 THR="4 16 2" ROWS=200 XZ_KIB=64 PYN=2000
+	SEQ="8 2" RAND="8 20000" SYSC=200 FORKS=3 THR="4 8 2" ROWS=200 XZ_KIB=64 PYN=2000
 else
-	SEQ="64 40" RAND="64 4000000" SYSC=40000 FORKS=150 THR="4 64 40" ROWS=40000 XZ_KIB=1024 PYN=300000
+	SEQ="64 6" RAND="64 8000000" SYSC=40000 FORKS=100 THR="4 64 6" ROWS=40000 XZ_KIB=512 PYN=80000
 fi
 
 workload_cmd() {
@@ -37,7 +37,7 @@ workload_cmd() {
 	forkexec)  echo "pml-bench-wl forkexec $FORKS /bin/true" ;;
 	threads)   echo "pml-bench-wl threads $THR" ;;
 	sqlite3)   echo "sqlite3 -batch -init $TMP/insert.sql $TMP/bench.db .quit" ;;
-	xz)        echo "xz -6 -T1 -c $TMP/input.txt" ;;
+	xz)        echo "xz -3 -T1 -c $TMP/input.txt" ;;
 	python3)   echo "python3.11 -S $TMP/dict.py" ;;
 	*) echo "bench-guest: unknown workload $1" >&2; exit 2 ;;
 	esac
