@@ -8,6 +8,7 @@
 #   bench-guest.sh harvest RSS_MIB...  harvest cost with 1 MiB dirty (harvest.txt)
 #
 # Environment: BENCH_SIZE full|tiny (default full), BENCH_REPS (3; tiny 1),
+# BENCH_BUDGET (guest seconds, see over_budget),
 # BENCH_CAP_RATIO (10): a monitored run is stopped after CAP_RATIO times
 # the workload's slowest unmonitored run (plus 2 s) and reported as capped,
 # and not repeated. Results go to $OUT/bench/ as lines of name=value fields.
@@ -78,9 +79,21 @@ monitor_cmd() {
 	esac
 }
 
+# BENCH_BUDGET: guest seconds since boot after which no more runs start
+# (each is recorded as skipped), so that the results are written before
+# the host's timeout; 0 = none.
+BUDGET=${BENCH_BUDGET:-0}
+over_budget() {
+	[ "$BUDGET" -gt 0 ] && [ "$(cut -d. -f1 /proc/uptime)" -ge "$BUDGET" ]
+}
+
 # run LABEL CAP MONITOR WORKLOAD: one timed run; its line goes to cost.txt.
 run() {
 	label=$1 cap=$2 mon=$3 wl=$4
+	if over_budget; then
+		echo "$label skipped=budget" >> "$RES/cost.txt"
+		return 4
+	fi
 	rm -f "$TMP/bench.db" "$TMP/stat.txt" "$TMP/run.txt"
 	# shellcheck disable=SC2046 # word splitting of the command lines is wanted
 	$(monitor_cmd "$mon") pml-bench-run -o "$TMP/run.txt" -l "$label" -t "$cap" \
@@ -136,6 +149,7 @@ cost() {
 			case $? in
 			0) ;;
 			3) break ;;  # capped: the next repetition would be capped too
+			4) failed=1; break ;;  # over the time budget
 			*) failed=1; break ;;
 			esac
 		done
