@@ -94,12 +94,12 @@ struct Buffer {
   std::vector<size_t> dirty;  // page indexes, ascending
 
   Buffer(size_t rss_mib, size_t dirty_kib) : bytes(rss_mib << 20) {
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) fail("mmap: " + std::string(strerror(errno)));
     base = static_cast<uint8_t*>(p);
-    madvise(base, bytes, MADV_NOHUGEPAGE);
-    memset(base, 1, bytes);
+    madvise(base, bytes, MADV_NOHUGEPAGE);  // pages, as the methods see them
+    if (madvise(base, bytes, MADV_POPULATE_WRITE))
+      fail("madvise(MADV_POPULATE_WRITE): " + std::string(strerror(errno)));
     size_t pages = bytes / kPage, n = std::min(pages, dirty_kib * 1024 / kPage);
     for (size_t i = 0; i < n; ++i) dirty.push_back(i * pages / n);
   }
@@ -256,7 +256,7 @@ int harvest_cost(const std::string& method, size_t rss_mib, size_t dirty_kib, in
     auto m = pml::SelfMonitor::start(0, 1024);  // epochs end only on IOC_RESET
     if (!m.ok()) fail(m.error().message);
     auto* p = new PmlHarvester(std::move(*m), buf);
-    memset(buf.base, 2, buf.bytes);
+    for (size_t off = 0; off < buf.bytes; off += kPage) buf.base[off] = 2;  // every page, once
     p->warm_up();
     h = p;
   } else if (method == "pagemap") {
