@@ -31,6 +31,17 @@ for t in "${debian[@]}"; do
 done
 mkdir -p "$out"
 start=$(date -u +%s)
+# A copy of the kernel, so that a rebuild in KBUILD during the run cannot
+# change it between the boots; what it was goes into RESULTS.md.
+cp "$bzimage" "$out/bzImage"
+{
+	echo "bzimage_sha256=$(sha256sum "$out/bzImage" | cut -c1-16)"
+	echo "bzimage_mtime=$(date -u -r "$bzimage" +%Y-%m-%dT%H:%M:%SZ)"
+	echo "series_stamp=$(cat "$kbuild/series.stamp" 2>/dev/null)"
+	echo "tree_head=$(git -C "$(dirname "$(dirname "$kbuild")")" rev-parse --short HEAD 2>/dev/null)"
+	echo "kernel_build_running=$(pgrep -f "kernel-build.sh .*$kbuild" >/dev/null && echo yes || echo no)"
+} > "$out/kernel.txt"
+bzimage=$out/bzImage
 
 # The rootfs: the test image's base (no selftests, no modules: not needed)
 # with the workloads' programs, then an overlay with python3.11's
@@ -48,7 +59,6 @@ cp "$out/rootfs-base.cpio.gz" "$rootfs"
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) |
 	gzip -1 >> "$rootfs"
 
-workloads="seqwrite randwrite syscalls forkexec threads sqlite3 xz python3"
 vm() {  # vm NAME MEM TIMEOUT CMD...: one Bochs boot; results in $out/NAME
 	local name=$1 mem=$2 timeout=$3
 	shift 3
@@ -58,31 +68,41 @@ vm() {  # vm NAME MEM TIMEOUT CMD...: one Bochs boot; results in $out/NAME
 	echo "$rc" > "$out/$name/vm.rc"
 	return 0
 }
-# The guest stops starting runs after BENCH_BUDGET guest seconds, so that
-# its results come back before the runner's timeout.
-[ "$size" = full ] && : "${BENCH_BUDGET:=2600}"
 env_for() {
-	echo "BENCH_SIZE=$size${BENCH_REPS:+ BENCH_REPS=$BENCH_REPS}${BENCH_CAP_RATIO:+ BENCH_CAP_RATIO=$BENCH_CAP_RATIO}${BENCH_BUDGET:+ BENCH_BUDGET=$BENCH_BUDGET}"
+	echo "BENCH_SIZE=$size${BENCH_REPS:+ BENCH_REPS=$BENCH_REPS}${BENCH_CAP_RATIO:+ BENCH_CAP_RATIO=$BENCH_CAP_RATIO}${BENCH_BUDGET:+ BENCH_BUDGET=$BENCH_BUDGET}$*"
 }
-cmds=("$(env_for) bench-guest.sh units")
-for w in $workloads; do cmds+=("$(env_for) bench-guest.sh cost $w"); done
+first="stat-10 stat-100 pmlrec-10 perfrec-10 uffd-10 soft-10"
+second="pmlrec-100 perfrec-100 uffd-100 soft-100"
+# The order is the order of importance: if the guest runs out of time, what
+# ran is kept (the guest copies each result line onto the console).
+cmds=("$(env_for) bench-guest.sh units" "$(env_for) bench-guest.sh none")
 mem=${BENCH_MEM_MIB:-512}
 if [ "$size" = tiny ]; then
-	cmds+=("$(env_for) bench-guest.sh harvest 8 16")
+	# Each workload unmonitored and under perf pml record, each monitor on
+	# one workload: every code path once, in a few minutes.
+	cmds+=("$(env_for " BENCH_WORKLOADS=seqwrite") bench-guest.sh monitors 1 $first $second"
+	       "$(env_for " BENCH_WORKLOADS=\"randwrite syscalls forkexec threads sqlite3 xz python3\"") bench-guest.sh monitors 1 pmlrec-10"
+	       "$(env_for) bench-guest.sh harvest 8 16")
+	"$here/analysis.sh" "$userland" "$out/analysis" 1M 2M
 	vm vm-cost "$mem" "${BENCH_VM_TIMEOUT:-900}" "${cmds[@]}"
 	vms=(vm-cost)
-	gen_sizes="1M 2M"
 else
-	vm vm-cost "$mem" "${BENCH_VM_TIMEOUT:-3000}" "${cmds[@]}"
+	cmds+=("$(env_for) bench-guest.sh monitors 1 $first" "$(env_for) bench-guest.sh monitors 1 $second")
+	for r in $(seq 2 "${BENCH_MON_REPS:-3}"); do
+		cmds+=("$(env_for) bench-guest.sh monitors $r $first $second")
+	done
+	# The host's analysis runs beside the first boot (Bochs uses one host
+	# thread; the guest's times do not depend on the host's load).
+	"$here/analysis.sh" "$userland" "$out/analysis" 200M 2G > "$out/analysis.log" 2>&1 &
+	analysis=$!
+	vm vm-cost "$mem" "${BENCH_VM_TIMEOUT:-2400}" "${cmds[@]}"
 	vm vm-harvest "${BENCH_HARVEST_MEM_MIB:-1536}" 1200 "$(env_for) bench-guest.sh harvest 64 256 1024"
 	vms=(vm-cost vm-harvest)
-	gen_sizes="200M 2G"
+	wait "$analysis" || echo "bench: analysis.sh failed (see $out/analysis.log)" >&2
 fi
 
-"$here/analysis.sh" "$userland" "$out/analysis" $gen_sizes
-
 end=$(date -u +%s)
-args=(--size "$size" --out "$results" --seconds $((end - start)) --kbuild "$kbuild"
+args=(--size "$size" --out "$results" --seconds $((end - start)) --kbuild "$kbuild" --kernel-info "$out/kernel.txt"
       --repo "$repo" --analysis "$out/analysis/analysis.txt")
 for v in "${vms[@]}"; do args+=(--vm "$out/$v"); done
 [ "$size" = tiny ] && args+=(--check)

@@ -2,16 +2,19 @@
 # The guest side of `make bench` (and, at a tiny size, `make check-bench`).
 # Each call is one command of the VM run, so the runner reports progress:
 #
-#   bench-guest.sh cost WORKLOAD       the workload unmonitored and under every
-#                                      monitor, REPS times each (cost.txt)
+#   bench-guest.sh none                every workload unmonitored, REPS times (cost.txt)
+#   bench-guest.sh monitors REP MON... repetition REP of every workload under each
+#                                      monitor MON (cost.txt)
 #   bench-guest.sh units               getppid round trip, pml event open (units.txt)
 #   bench-guest.sh harvest RSS_MIB...  harvest cost with 1 MiB dirty (harvest.txt)
 #
-# Environment: BENCH_SIZE full|tiny (default full), BENCH_REPS (3; tiny 1),
-# BENCH_BUDGET (guest seconds, see over_budget),
+# Environment: BENCH_SIZE full|tiny (default full), BENCH_REPS (unmonitored
+# repetitions: 3; tiny 1),
+# BENCH_BUDGET (guest seconds, see over_budget), BENCH_WORKLOADS (all),
 # BENCH_CAP_RATIO (10): a monitored run is stopped after CAP_RATIO times
 # the workload's slowest unmonitored run (plus 2 s) and reported as capped,
-# and not repeated. Results go to $OUT/bench/ as lines of name=value fields.
+# and not repeated. Results go to $OUT/bench/ as lines of name=value fields,
+# and onto the console.
 set -u
 SIZE=${BENCH_SIZE:-full}
 if [ "$SIZE" = tiny ]; then REPS=${BENCH_REPS:-1}; else REPS=${BENCH_REPS:-3}; fi
@@ -21,13 +24,15 @@ TMP=/tmp/bench
 mkdir -p "$RES" "$TMP"
 export PYTHONHOME=/usr  # the rootfs has python3.11's encodings only (bench/mkoverlay.sh)
 
-# The fixed amount of work of each workload (SIZE full: about a guest
-# second each unmonitored, many 10 ms and several 100 ms epochs; tiny:
-# a few guest milliseconds, to check that the harness works).
+# The fixed amount of work of each workload. SIZE full: 50-100 guest ms
+# each unmonitored (5-10 epochs of 10 ms, under one of 100 ms): Bochs
+# emulates 20-50 M instructions per host second, a guest second is 3.5 G
+# instructions, and the whole of make bench must fit in an hour. tiny: a
+# few guest ms, to check that the harness works.
 if [ "$SIZE" = tiny ]; then
 	SEQ="8 2" RAND="8 20000" SYSC=200 FORKS=3 THR="4 8 2" ROWS=200 XZ_KIB=64 PYN=2000
 else
-	SEQ="64 6" RAND="64 8000000" SYSC=40000 FORKS=100 THR="4 64 6" ROWS=40000 XZ_KIB=512 PYN=80000
+	SEQ="32 6" RAND="32 8000000" SYSC=25000 FORKS=60 THR="4 32 6" ROWS=25000 XZ_KIB=256 PYN=30000
 fi
 
 workload_cmd() {
@@ -66,6 +71,7 @@ EOF
 
 # The monitors: name and command prefix (E: epoch in ms). Files go to
 # /dev/null: what is measured is the monitoring, not the storage.
+WORKLOADS=${BENCH_WORKLOADS:-seqwrite randwrite syscalls forkexec threads sqlite3 xz python3}
 MONITORS="none stat-10 stat-100 pmlrec-10 pmlrec-100 perfrec-10 perfrec-100 uffd-10 uffd-100 soft-10 soft-100"
 monitor_cmd() {
 	e=${1#*-}
@@ -77,6 +83,13 @@ monitor_cmd() {
 	uffd-*)   echo "perf pml record --backend uffd --epoch ${e}ms -o /dev/null --" ;;
 	soft-*)   echo "perf pml record --backend softdirty --epoch ${e}ms -o /dev/null --" ;;
 	esac
+}
+
+# emit FILE LINE: a result line, into $RES/FILE and onto the console, so
+# that the host has it (console.log) even if the guest runs out of time.
+emit() {
+	echo "$2" >> "$RES/$1"
+	echo "PML-BENCH $1 $2" > /dev/console
 }
 
 # BENCH_BUDGET: guest seconds since boot after which no more runs start
@@ -91,7 +104,7 @@ over_budget() {
 run() {
 	label=$1 cap=$2 mon=$3 wl=$4
 	if over_budget; then
-		echo "$label skipped=budget" >> "$RES/cost.txt"
+		emit cost.txt "$label skipped=budget"
 		return 4
 	fi
 	rm -f "$TMP/bench.db" "$TMP/stat.txt" "$TMP/run.txt"
@@ -107,7 +120,7 @@ run() {
 	fi
 	line=$(cat "$TMP/run.txt" 2>/dev/null)
 	if [ -z "$line" ]; then
-		echo "$label error=no_result rc=$rc" >> "$RES/cost.txt"
+		emit cost.txt "$label error=no_result rc=$rc"
 		sed "s/^/# $label: /" "$TMP/monitor.err" >> "$RES/errors.txt"
 		return 1
 	fi
@@ -121,7 +134,7 @@ run() {
 	[ -n "$n" ] && extra="$extra written_samples=$n"
 	lost=$(grep -c -i "lost" "$TMP/monitor.err")
 	extra="$extra monitor_lost_lines=$lost"
-	echo "$line$extra" >> "$RES/cost.txt"
+	emit cost.txt "$line$extra"
 	case $line in *" capped=1"*) return 3 ;; esac
 	if [ "$rc" -ne 0 ]; then
 		sed "s/^/# $label: /" "$TMP/monitor.err" >> "$RES/errors.txt"
@@ -130,27 +143,40 @@ run() {
 	return 0
 }
 
-cost() {
-	wl=$1
+# none: every workload unmonitored, REPS times; its slowest run sets the
+# cap of its monitored runs.
+none() {
 	prepare
-	# Unmonitored first: its slowest run sets the cap for the others.
-	slowest=0
-	for r in $(seq 1 "$REPS"); do
-		run "wl=$wl mon=none rep=$r" 0 none "$wl" || return 1
-		ns=$(sed -n "s/^wl=$wl mon=none rep=$r .*wall_ns=\([0-9]*\).*/\1/p" "$RES/cost.txt" | tail -1)
-		[ "$ns" -gt "$slowest" ] && slowest=$ns
-	done
-	cap=$(( slowest * CAP_RATIO / 1000000000 + 2 ))
 	failed=0
-	for mon in $MONITORS; do
-		[ "$mon" = none ] && continue
+	for wl in $WORKLOADS; do
+		slowest=0
 		for r in $(seq 1 "$REPS"); do
-			run "wl=$wl mon=$mon rep=$r" "$cap" "$mon" "$wl"
+			run "wl=$wl mon=none rep=$r" 0 none "$wl" || { failed=1; continue; }
+			ns=$(sed -n "s/^wl=$wl mon=none rep=$r .*wall_ns=\([0-9]*\).*/\1/p" "$RES/cost.txt" | tail -1)
+			[ "${ns:-0}" -gt "$slowest" ] && slowest=$ns
+		done
+		echo $(( slowest * CAP_RATIO / 1000000000 + 2 )) > "$TMP/cap-$wl"
+	done
+	return $failed
+}
+
+# monitors REP MON...: repetition REP of every workload under each MON; a
+# workload capped under a monitor before is not run under it again.
+monitors() {
+	rep=$1
+	shift
+	prepare
+	failed=0
+	for wl in $WORKLOADS; do
+		cap=$(cat "$TMP/cap-$wl" 2>/dev/null || echo 0)
+		[ "$cap" -gt 0 ] || { failed=1; continue; }
+		for mon in "$@"; do
+			grep -qx "$wl $mon" "$TMP/capped" 2>/dev/null && continue
+			run "wl=$wl mon=$mon rep=$rep" "$cap" "$mon" "$wl"
 			case $? in
 			0) ;;
-			3) break ;;  # capped: the next repetition would be capped too
-			4) failed=1; break ;;  # over the time budget
-			*) failed=1; break ;;
+			3) echo "$wl $mon" >> "$TMP/capped" ;;
+			*) failed=1 ;;
 			esac
 		done
 	done
@@ -161,7 +187,8 @@ units() {
 	failed=0
 	for u in "getppid 100000" "open 10" "harvest pml $([ "$SIZE" = tiny ] && echo 8 || echo 64) 0 9"; do
 		# shellcheck disable=SC2086 # $u is the arguments
-		pml-bench-costs $u >> "$RES/units.txt" 2>> "$RES/errors.txt" || failed=1
+		out=$(pml-bench-costs $u 2>> "$RES/errors.txt") || failed=1
+		[ -n "$out" ] && emit units.txt "$out"
 	done
 	return $failed
 }
@@ -171,8 +198,8 @@ harvest() {
 	failed=0
 	for rss in "$@"; do
 		for m in pml pagemap softdirty; do
-			pml-bench-costs harvest "$m" "$rss" 1024 "$n" >> "$RES/harvest.txt" 2>> "$RES/errors.txt" ||
-				failed=1
+			out=$(pml-bench-costs harvest "$m" "$rss" 1024 "$n" 2>> "$RES/errors.txt") || failed=1
+			[ -n "$out" ] && emit harvest.txt "$out"
 		done
 	done
 	return $failed
@@ -181,8 +208,9 @@ harvest() {
 what=${1:-}
 [ $# -gt 0 ] && shift
 case $what in
-cost) [ $# -eq 1 ] || exit 2; cost "$1" ;;
+none) none ;;
+monitors) [ $# -ge 2 ] || exit 2; monitors "$@" ;;
 units) units ;;
 harvest) harvest "$@" ;;
-*) echo "usage: bench-guest.sh cost WORKLOAD | units | harvest RSS_MIB..." >&2; exit 2 ;;
+*) echo "usage: bench-guest.sh none | monitors REP MONITOR... | units | harvest RSS_MIB..." >&2; exit 2 ;;
 esac

@@ -253,7 +253,7 @@ int harvest_cost(const std::string& method, size_t rss_mib, size_t dirty_kib, in
   Buffer buf(rss_mib, dirty_kib);
   Harvester* h = nullptr;
   if (method == "pml") {
-    auto m = pml::SelfMonitor::start(0, 1024);  // epochs end only on IOC_RESET
+    auto m = pml::SelfMonitor::start(0);  // epochs end only on IOC_RESET
     if (!m.ok()) fail(m.error().message);
     auto* p = new PmlHarvester(std::move(*m), buf);
     for (size_t off = 0; off < buf.bytes; off += kPage) buf.base[off] = 2;  // every page, once
