@@ -451,7 +451,7 @@ def main():
       "1 MiB of it (256 pages spread evenly) written, then the time until the method has "
       "told exactly which pages (checked against the pages written) and the next interval "
       "has begun; median of the repetitions. pml: the process monitors itself "
-      "(`pml::SelfMonitor`, epochs only on request), `PERF_EVENT_IOC_RESET` ends the epoch, then "
+      "(one pml event, not inherited, epochs only on request), `PERF_EVENT_IOC_RESET` ends the epoch, then "
       "the ring buffer is drained until the interval's pages are in; the whole buffer was "
       "written in one monitored interval first. PAGEMAP_SCAN: userfaultfd WP_ASYNC registered "
       "on the buffer, `PAGEMAP_SCAN` with `PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC` over it "

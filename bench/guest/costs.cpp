@@ -7,7 +7,8 @@
 //       the time to learn which pages of an RSS_MIB buffer were written in
 //       an interval in which DIRTY_KIB of it (spread evenly) were written,
 //       and to start the next interval; METHOD:
-//         pml        PERF_EVENT_IOC_RESET ends the epoch, then the ring buffer
+//         pml        the process monitors itself (one pml event, epochs only on
+//                    request); PERF_EVENT_IOC_RESET ends the epoch, then the ring buffer
 //                    is drained until the interval's pages are all in
 //         pagemap    PAGEMAP_SCAN with PM_SCAN_WP_MATCHING (userfaultfd
 //                    WP_ASYNC): reports the written pages and re-protects them
@@ -20,6 +21,7 @@
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,10 +32,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "pml/pml_event.h"
+#include "record_decoder.h"
 #include "softbackend/kernel_abi.h"
 
 namespace {
@@ -127,21 +132,71 @@ struct Harvester {
   virtual std::vector<uintptr_t> harvest() = 0;
 };
 
+// This process monitored by itself: one pml event (not inherited: the
+// kernel refuses to mmap an inherited per-task event, which is why
+// pml::SelfMonitor is not used here), its ring buffer, its decoder.
+struct SelfEvent {
+  pml::PmlEvent event;
+  pml::RingBuffer ring;
+  pml::RecordDecoder decoder;
+
+  static SelfEvent open() {
+    auto pmu = pml::find_pml_pmu();
+    if (!pmu.ok()) fail(pmu.error().message);
+    pml::PmlEventOptions o;
+    o.pid = 0;
+    o.epoch_ms = 0;  // epochs end only on PERF_EVENT_IOC_RESET
+    o.inherit = false;
+    auto ev = pml::PmlEvent::open(*pmu, o);
+    if (!ev.ok()) fail(ev.error().message);
+    auto rb = pml::RingBuffer::map(ev->fd());
+    if (!rb.ok()) fail(rb.error().message);
+    pml::EventInfo info;
+    info.name = "pml/epoch=0/";
+    info.attr = ev->attr();
+    info.ids = {ev->id()};
+    return SelfEvent{std::move(*ev), std::move(*rb), pml::RecordDecoder({info})};
+  }
+  void drain(const std::function<void(const pml::Record&)>& f) {
+    pml::Record rec;
+    ring.drain([&](std::span<const std::byte> raw) {
+      perf_event_header h;
+      std::memcpy(&h, raw.data(), sizeof h);
+      if (decoder.decode(h.type, h.misc, raw.subspan(sizeof h), rec) == pml::DecodeStatus::kOk) f(rec);
+    });
+  }
+  pml::Result<void> end_epoch() { return event.end_epoch(); }
+};
+
 struct PmlHarvester : Harvester {
-  pml::SelfMonitor mon;
+  SelfEvent mon;
   const Buffer& buf;
-  uint64_t first_epoch = 0;  // samples of earlier epochs were harvested already
-  PmlHarvester(pml::SelfMonitor m, const Buffer& b) : mon(std::move(m)), buf(b) {}
+  uint64_t first_epoch = 0;  // the epoch the interval's samples should carry
+  PmlHarvester(SelfEvent m, const Buffer& b) : mon(std::move(m)), buf(b) {}
+  // What was drained, for the error message when the set does not complete.
+  uint64_t seen = 0, seen_old = 0, min_epoch = ~0ULL, max_epoch = 0;
   // Drains the buffer's samples of epochs >= first_epoch into `found`.
   uint64_t drain_into(std::vector<uintptr_t>& found) {
     uint64_t last = first_epoch;
     mon.drain([&](const pml::Record& r) {
       auto* s = std::get_if<pml::Sample>(&r);
-      if (!s || s->epoch < first_epoch) return;
+      if (!s) return;
+      ++seen;
+      min_epoch = std::min(min_epoch, s->epoch);
+      max_epoch = std::max(max_epoch, s->epoch);
+      // Not filtered by s->epoch: with epoch=0 this kernel keeps RAW epoch 0
+      // across IOC_RESETs. The warm-up drained everything before the first
+      // harvest, so what comes after a reset is the interval's.
+      if (s->epoch < first_epoch) ++seen_old;
       last = std::max(last, s->epoch);
       if (s->addr >= buf.start() && s->addr < buf.end()) found.push_back(s->addr & ~(kPage - 1));
     });
     return last;
+  }
+  std::string diagnosis() const {
+    return "samples drained " + std::to_string(seen) + ", of earlier epochs " +
+           std::to_string(seen_old) + ", epochs " + std::to_string(min_epoch) + ".." +
+           std::to_string(max_epoch) + ", harvesting from epoch " + std::to_string(first_epoch);
   }
   // Ends the epoch in which the whole buffer was written (the EPT then
   // covers the RSS, as for a program that has touched its memory) and
@@ -150,22 +205,31 @@ struct PmlHarvester : Harvester {
     if (!mon.end_epoch().ok()) fail("PERF_EVENT_IOC_RESET failed");
     std::vector<uintptr_t> found;
     uint64_t last = 0;
-    for (int quiet = 0; quiet < 5;) {
+    uint64_t deadline = now_ns() + 500'000'000ULL;
+    for (int quiet = 0; quiet < 5 && now_ns() < deadline;) {
       size_t before = found.size();
       last = std::max(last, drain_into(found));
       quiet = found.size() == before && before > 0 ? quiet + 1 : 0;
-      usleep(10000);
+      usleep(1000);
     }
+    fprintf(stderr, "pml-bench-costs: pml warm-up: %zu of %zu pages; %s\n", found.size(),
+            buf.bytes / kPage, diagnosis().c_str());
     first_epoch = last + 1;
   }
   std::vector<uintptr_t> harvest() override {
     std::vector<uintptr_t> found;
     if (!mon.end_epoch().ok()) fail("PERF_EVENT_IOC_RESET failed");
     // The ended epoch's samples may arrive after the ioctl returns (an
-    // asynchronous epoch end): drain until they are all in, for 10 s at most.
-    uint64_t deadline = now_ns() + 10'000'000'000ULL, last = first_epoch;
-    while (found.size() < buf.dirty.size() && now_ns() < deadline)
+    // asynchronous epoch end): drain until they are all in, for 0.5 guest
+    // s at most (a long time: 1.75 G instructions).
+    uint64_t deadline = now_ns() + 500'000'000ULL, last = first_epoch;
+    while (found.size() < buf.dirty.size() && now_ns() < deadline) {
       last = std::max(last, drain_into(found));
+      if (found.size() < buf.dirty.size()) sched_yield();  // let the epoch end's work run
+    }
+    if (found.size() < buf.dirty.size())
+      fprintf(stderr, "pml-bench-costs: pml: %zu of %zu pages after 0.5 s; %s\n", found.size(),
+              buf.dirty.size(), diagnosis().c_str());
     first_epoch = last + 1;
     return found;
   }
@@ -253,9 +317,7 @@ int harvest_cost(const std::string& method, size_t rss_mib, size_t dirty_kib, in
   Buffer buf(rss_mib, dirty_kib);
   Harvester* h = nullptr;
   if (method == "pml") {
-    auto m = pml::SelfMonitor::start(0);  // epochs end only on IOC_RESET
-    if (!m.ok()) fail(m.error().message);
-    auto* p = new PmlHarvester(std::move(*m), buf);
+    auto* p = new PmlHarvester(SelfEvent::open(), buf);
     for (size_t off = 0; off < buf.bytes; off += kPage) buf.base[off] = 2;  // every page, once
     p->warm_up();
     h = p;
