@@ -21,9 +21,10 @@ results=${5:-$out/RESULTS.md}
 bzimage=$kbuild/obj/arch/x86/boot/bzImage
 [ -f "$bzimage" ] || { echo "bench: no kernel at $bzimage (make kernel, or KBUILD=...)" >&2; exit 1; }
 tools=("$userland/tools/perf-pml/perf-pml" "$userland/bench/pml-bench-wl"
-       "$userland/bench/pml-bench-run" "$userland/bench/pml-bench-costs")
-for t in "${tools[@]}" "$userland/bench/pml-gen"; do
-	[ -x "$t" ] || { echo "bench: missing $t (build the userland first)" >&2; exit 1; }
+       "$userland/bench/pml-bench-costs")
+timing_lib=$userland/bench/libpml-bench-time.so
+for t in "${tools[@]}" "$userland/bench/pml-gen" "$timing_lib"; do
+	[ -f "$t" ] || { echo "bench: missing $t (build the userland first)" >&2; exit 1; }
 done
 debian=(/usr/bin/sqlite3 /usr/bin/xz /usr/bin/python3.11)
 for t in "${debian[@]}"; do
@@ -55,6 +56,7 @@ enc=/usr/lib/python3.11/encodings
 mkdir -p "$stage$enc" "$stage/usr/bin"
 cp "$enc"/{__init__,aliases,utf_8,ascii,latin_1}.py "$stage$enc/"
 install -m 755 "$here/guest/bench-guest.sh" "$stage/usr/bin/bench-guest.sh"
+install -D -m 755 "$timing_lib" "$stage/usr/lib/libpml-bench-time.so"
 cp "$out/rootfs-base.cpio.gz" "$rootfs"
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) |
 	gzip -1 >> "$rootfs"

@@ -108,9 +108,12 @@ run() {
 		return 4
 	fi
 	rm -f "$TMP/bench.db" "$TMP/stat.txt" "$TMP/run.txt"
+	set -- $(workload_cmd "$wl")
+	# libpml-bench-time.so times the workload's own process (timing.c).
 	# shellcheck disable=SC2046 # word splitting of the command lines is wanted
-	$(monitor_cmd "$mon") pml-bench-run -o "$TMP/run.txt" -l "$label" -t "$cap" \
-		-- $(workload_cmd "$wl") > /dev/null 2> "$TMP/monitor.err"
+	BENCH_RESULT=$TMP/run.txt BENCH_LABEL=$label BENCH_CAP=$cap BENCH_TIMED_EXE=${1##*/} \
+		LD_PRELOAD=/usr/lib/libpml-bench-time.so \
+		$(monitor_cmd "$mon") "$@" > /dev/null 2> "$TMP/monitor.err"
 	rc=$?
 	# perf pml record ends by truncating its file, which /dev/null refuses
 	# (EINVAL), after the workload is done: not a failure of the run.
