@@ -7,6 +7,7 @@
 #   make vm-run VM=bochs FILES="a.out" CMD="./a.out"
 #                   run your own program on the patched kernel
 #   make bpf        the BPF examples (Documentation/bpf.md)
+#   make bench      what monitoring costs, into bench/RESULTS.md (about an hour)
 # See README.md and Documentation/contributing.md.
 
 BUILD      := $(CURDIR)/build
@@ -41,7 +42,8 @@ expect_vmx_kvm   := 1
 
 .PHONY: all deps kernel kernel-tree kernel-patches userland test-userland \
 	selftests bpf rootfs vm-run fuzz check check-vm-runner check-qemu check-bochs \
-	check-bochs-1cpu check-bochs-2cpu check-bochs-models check-bochs-kasan check-kvm check-vm demo clean
+	check-bochs-1cpu check-bochs-2cpu check-bochs-models check-bochs-kasan check-kvm check-vm \
+	demo clean bench check-bench
 
 all: kernel userland selftests
 
@@ -195,6 +197,7 @@ check-vm: check-vm-runner check-qemu check-bochs check-kvm
 
 # Each stage's time goes to $(RESULTS)/stages.log as well.
 STAGES := test-userland fuzz kernel check-vm-runner check-qemu check-bochs check-bochs-models check-kvm
+STAGES += check-bench
 check:
 	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/stages.log
 	@for s in $(STAGES); do \
@@ -205,6 +208,22 @@ check:
 
 clean:
 	rm -rf $(BUILD)
+
+# What monitoring costs (bench/bench.sh, bench/RESULTS.md): not part of
+# make check; about an hour. The kernel in KBUILD is used as it is when
+# one is built (KBUILD=/other/build/kernel runs on another tree's kernel
+# without rebuilding it); only without a bzImage is it built first.
+BENCH_OUT ?= $(BUILD)/bench
+bench-kernel := $(if $(wildcard $(BZIMAGE)),,kernel)
+bench: $(bench-kernel) userland
+	@scripts/deps.sh vm bench
+	@bench/bench.sh full $(KBUILD) $(USERLAND) $(BENCH_OUT) bench/RESULTS.md
+
+# Every benchmark once at a tiny size in one Bochs boot: the harness must
+# produce every row (no timed assertions).
+check-bench: $(bench-kernel) userland
+	@scripts/deps.sh vm bench
+	@bench/bench.sh tiny $(KBUILD) $(USERLAND) $(RESULTS)/bench
 
 DEMO_OUT ?= $(BUILD)/demo
 $(BUILD)/demo-bin/moving_hotset: demo/moving_hotset.c

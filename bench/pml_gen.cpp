@@ -3,6 +3,7 @@
 //
 //   pml-gen -o FILE [--samples N | --size BYTES[k|M|G]] [--pattern linear|mixed]
 //           [--threads T] [--epoch-ms E] [--pages-per-epoch K] [--seed S]
+//           [--finished-round]
 //
 // linear: one process "pml-gen" (pid 1000), one anon mapping at 0x10000000;
 //   sample i is tid 1000, addr 0x10000000 + i*4096, time 1s + i us,
@@ -10,11 +11,18 @@
 // mixed: [heap], [stack], libc's data, a THP-backed anon arena; each epoch
 //   T threads write K pages: a hot set (every epoch), a sequential stream,
 //   and random pages; the arena's samples carry DATA_PAGE_SIZE 2 MiB.
+// --finished-round: a FINISHED_ROUND record after each epoch, as perf record
+//   and perf pml record write after each drain of the ring buffers. Without
+//   them (a file like one from a single buffer) perf's ordered-events queue
+//   must hold every sample to the end.
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <string>
+
+#include <linux/perf_event.h>
 
 #include "pml/perf_abi.h"
 #include "pml/perf_data.h"
@@ -45,6 +53,16 @@ Mmap mapping(uint64_t start, uint64_t len, const char* name, uint64_t time) {
   return m;
 }
 
+// PERF_RECORD_FINISHED_ROUND: a header only.
+void write_finished_round(PerfDataWriter& w) {
+  const perf_event_header h{abi::kRecordFinishedRound, 0, sizeof(h)};
+  auto r = w.write_raw(std::as_bytes(std::span(&h, 1)));
+  if (!r.ok()) {
+    fprintf(stderr, "pml-gen: %s\n", r.error().to_string().c_str());
+    exit(1);
+  }
+}
+
 uint64_t parse_size(const char* s) {
   char* end;
   double v = strtod(s, &end);
@@ -71,6 +89,7 @@ struct Rng {
 int main(int argc, char** argv) {
   std::string out, pattern = "mixed";
   uint64_t samples = 1000, threads = 4, epoch_ms = 10, per_epoch = 2000, seed = 1;
+  bool finished_round = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -88,9 +107,11 @@ int main(int argc, char** argv) {
     else if (a == "--epoch-ms") epoch_ms = strtoull(next(), nullptr, 10);
     else if (a == "--pages-per-epoch") per_epoch = strtoull(next(), nullptr, 10);
     else if (a == "--seed") seed = strtoull(next(), nullptr, 10);
+    else if (a == "--finished-round") finished_round = true;
     else {
       fprintf(stderr, "usage: pml-gen -o FILE [--samples N | --size BYTES] [--pattern linear|mixed]\n"
-                      "       [--threads T] [--epoch-ms E] [--pages-per-epoch K] [--seed S]\n");
+                      "       [--threads T] [--epoch-ms E] [--pages-per-epoch K] [--seed S]\n"
+                      "       [--finished-round]\n");
       return 2;
     }
   }
@@ -135,6 +156,7 @@ int main(int argc, char** argv) {
       s.time = t0 + 1000 + i * 1000;
       s.epoch = i / 100;
       check(w->write(s));
+      if (finished_round && i % 100 == 99) write_finished_round(*w);
     }
     return w->finish().ok() ? 0 : 1;
   }
@@ -184,6 +206,7 @@ int main(int argc, char** argv) {
       check(w->write(s));
     }
     written += n;
+    if (finished_round) write_finished_round(*w);
   }
   auto fin = w->finish();
   if (!fin.ok()) {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install the Debian packages a make target needs, once.
-# Usage: deps.sh GROUP...   (groups: kernel vm userland bpf)
+# Usage: deps.sh GROUP...   (groups: kernel vm userland bpf bench)
 # Idempotent: only missing packages are installed. Not root: print the
 # apt-get line and fail, so nothing half-built follows.
 set -euo pipefail
@@ -10,6 +10,8 @@ declare -A GROUP=(
 	[vm]="qemu-system-x86 bochs bochs-term bochsbios vgabios busybox-static isolinux syslinux-common xorriso cpio linux-perf python3 bsdutils"
 	[userland]="build-essential cmake pkg-config libelf-dev libdw-dev zlib1g-dev librsvg2-bin libgtest-dev libgmock-dev clang libclang-rt-14-dev linux-perf python3"
 	[bpf]="clang llvm libbpf-dev bpftool"
+	# make bench: the real programs it runs in the guest.
+	[bench]="sqlite3 xz-utils python3.11"
 )
 
 want=()
