@@ -97,8 +97,8 @@ else
 	# thread; the guest's times do not depend on the host's load).
 	"$here/analysis.sh" "$userland" "$out/analysis" 200M 2G > "$out/analysis.log" 2>&1 &
 	analysis=$!
-	vm vm-cost "$mem" "${BENCH_VM_TIMEOUT:-2400}" "${cmds[@]}"
-	vm vm-harvest "${BENCH_HARVEST_MEM_MIB:-1536}" 1200 "$(env_for) bench-guest.sh harvest 64 256 1024"
+	vm vm-cost "$mem" "${BENCH_VM_TIMEOUT:-2100}" "${cmds[@]}"
+	vm vm-harvest "${BENCH_HARVEST_MEM_MIB:-1536}" 700 "$(env_for) bench-guest.sh harvest 64 256 1024"
 	vms=(vm-cost vm-harvest)
 	wait "$analysis" || echo "bench: analysis.sh failed (see $out/analysis.log)" >&2
 fi

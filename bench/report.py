@@ -344,8 +344,9 @@ def main():
     w("## 1. Monitored-program cost\n")
     w("Median (over the repetitions) of the workload's own guest time under each monitor, "
       "divided by the median of its unmonitored runs in the same boot. The time is "
-      "CLOCK_MONOTONIC from just before `pml-bench-run` forks the workload to its exit "
-      "(on 1 CPU this includes the monitor's own work, which competes for the CPU). "
+      "CLOCK_MONOTONIC in the workload's own process, from the constructor of the preloaded "
+      "`libpml-bench-time.so` to its exit (so the monitor's start-up is not in it; on 1 CPU the "
+      "monitor's work while the workload runs is, since it competes for the CPU). "
       "A run still going after 10x the slowest unmonitored run + 2 s was stopped: "
       "`≥N (capped)`, not repeated. E = 10 or 100 ms epochs.\n")
     reps = max((int(d.get("rep", 1)) for d in cost_lines if "rep" in d), default=0)
@@ -419,7 +420,7 @@ def main():
 
     # Counts Bochs does not cost, and the real-CPU estimate
     w("### What Bochs does not cost, and an estimate for a real CPU\n")
-    w("From debugfs `/sys/kernel/debug/pml/events`, read by `pml-bench-run` just before it exits "
+    w("From debugfs `/sys/kernel/debug/pml/events`, read in the workload's process as it exits "
       "(the monitor's events still open), summed over event families, for the median run. "
       "Bochs charges a VM exit, a VM entry, an INVEPT and a TLB refill as one or a few "
       "instructions; a real CPU does not. The estimate takes the guest's instructions at one per "

@@ -35,6 +35,7 @@ else
 	SEQ="32 6" RAND="32 8000000" SYSC=25000 FORKS=60 THR="4 32 6" ROWS=25000 XZ_KIB=256 PYN=30000
 fi
 
+# Absolute paths: busybox's sh runs its own applets (xz, ...) by name.
 workload_cmd() {
 	case $1 in
 	seqwrite)  echo "pml-bench-wl seqwrite $SEQ" ;;
@@ -42,9 +43,9 @@ workload_cmd() {
 	syscalls)  echo "pml-bench-wl syscalls $SYSC" ;;
 	forkexec)  echo "pml-bench-wl forkexec $FORKS /bin/true" ;;
 	threads)   echo "pml-bench-wl threads $THR" ;;
-	sqlite3)   echo "sqlite3 -batch -init $TMP/insert.sql $TMP/bench.db .quit" ;;
-	xz)        echo "xz -3 -T1 -c $TMP/input.txt" ;;
-	python3)   echo "python3.11 -S $TMP/dict.py" ;;
+	sqlite3)   echo "/usr/bin/sqlite3 -batch -init $TMP/insert.sql $TMP/bench.db .quit" ;;
+	xz)        echo "/usr/bin/xz -3 -T1 -c $TMP/input.txt" ;;
+	python3)   echo "/usr/bin/python3.11 -S $TMP/dict.py" ;;
 	*) echo "bench-guest: unknown workload $1" >&2; exit 2 ;;
 	esac
 }
