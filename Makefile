@@ -181,8 +181,8 @@ check-bochs-model-%: rootfs
 	rc=$$?; scripts/vm/tap-summary "bochs/$*" $(RESULTS)/bochs-$*/cmd-*.out && exit $$rc; exit 1
 
 # The core selftests on a KASAN build of the same kernel, in its own build
-# directory (not in make check: a second cold kernel build and a guest
-# about twice as slow; Documentation/testing.md says how long it takes).
+# directory (not in make check: a second cold kernel build and a slower
+# guest; Documentation/testing.md).
 KASAN_SELFTESTS := pml_pmu_test pml_exact_test pml_epoch_test pml_reuse_test \
 	pml_lifecycle_test pml_mmio_test pml_access_test
 check-bochs-kasan:
