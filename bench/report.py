@@ -347,7 +347,7 @@ def main():
       "CLOCK_MONOTONIC in the workload's own process, from the constructor of the preloaded "
       "`libpml-bench-time.so` to its exit (so the monitor's start-up is not in it; on 1 CPU the "
       "monitor's work while the workload runs is, since it competes for the CPU). "
-      "A run still going after 10x the slowest unmonitored run + 2 s was stopped: "
+      "A run still going after 4x the slowest unmonitored run + 300 ms was stopped: "
       "`≥N (capped)`, not repeated. E = 10 or 100 ms epochs.\n")
     reps = max((int(d.get("rep", 1)) for d in cost_lines if "rep" in d), default=0)
     nrep = {}
