@@ -326,8 +326,12 @@ def main():
       f"a {os.environ.get('BENCH_MEM_MIB', '512')} MiB guest; harvest: a "
       f"{os.environ.get('BENCH_HARVEST_MEM_MIB', '1536')} MiB guest (tiny: all in the first).")
     for name, rc, probs, times in vm_notes:
-        w(f"- boot `{name}`: pml-vm exit {rc}; guest time per command: {'; '.join(times) or 'none'}"
-          + (f"; kernel log problems: `{probs}`" if probs else "; kernel log clean"))
+        dmesg = os.path.exists(os.path.join(a.vm[[os.path.basename(v) for v in a.vm].index(name)], "dmesg.log"))
+        log = (f"; kernel log problems: `{probs}`" if probs else
+               "; kernel log clean" if dmesg else
+               "; stopped at its timeout, results from the console; its dmesg was not saved "
+               "(the console, with `quiet`, shows no WARNING)")
+        w(f"- boot `{name}`: pml-vm exit {rc}; guest time per command: {'; '.join(times) or 'none'}" + log)
     w("")
 
     # Summary (the README's table)
