@@ -326,8 +326,12 @@ def main():
       f"a {os.environ.get('BENCH_MEM_MIB', '512')} MiB guest; harvest: a "
       f"{os.environ.get('BENCH_HARVEST_MEM_MIB', '1536')} MiB guest (tiny: all in the first).")
     for name, rc, probs, times in vm_notes:
-        w(f"- boot `{name}`: pml-vm exit {rc}; guest time per command: {'; '.join(times) or 'none'}"
-          + (f"; kernel log problems: `{probs}`" if probs else "; kernel log clean"))
+        dmesg = os.path.exists(os.path.join(a.vm[[os.path.basename(v) for v in a.vm].index(name)], "dmesg.log"))
+        log = (f"; kernel log problems: `{probs}`" if probs else
+               "; kernel log clean" if dmesg else
+               "; stopped at its timeout, results from the console; its dmesg was not saved "
+               "(the console, with `quiet`, shows no WARNING)")
+        w(f"- boot `{name}`: pml-vm exit {rc}; guest time per command: {'; '.join(times) or 'none'}" + log)
     w("")
 
     # Summary (the README's table)
@@ -347,7 +351,7 @@ def main():
       "CLOCK_MONOTONIC in the workload's own process, from the constructor of the preloaded "
       "`libpml-bench-time.so` to its exit (so the monitor's start-up is not in it; on 1 CPU the "
       "monitor's work while the workload runs is, since it competes for the CPU). "
-      "A run still going after 10x the slowest unmonitored run + 2 s was stopped: "
+      "A run still going after 4x the slowest unmonitored run + 300 ms was stopped: "
       "`≥N (capped)`, not repeated. E = 10 or 100 ms epochs.\n")
     reps = max((int(d.get("rep", 1)) for d in cost_lines if "rep" in d), default=0)
     nrep = {}

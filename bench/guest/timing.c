@@ -11,7 +11,7 @@
 // events are still open, the counters of every pml event family from
 // debugfs (pml.NAME=, summed over families): exits by reason, samples,
 // lost page-epochs, EPT tables. A workload still running after
-// $BENCH_CAP seconds writes its line with capped=1 and exits.
+// $BENCH_CAP milliseconds writes its line with capped=1 and exits.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,9 +144,11 @@ __attribute__((constructor)) static void timing_start(void)
 		return;
 	setenv("BENCH_TIMED_STARTED", "1", 1);  // its children are not the workload
 	timed_pid = getpid();
-	if (cap && atoi(cap) > 0) {
+	if (cap && atol(cap) > 0) {
+		struct itimerval it = { .it_value = { atol(cap) / 1000, atol(cap) % 1000 * 1000 } };
+
 		signal(SIGALRM, on_cap);
-		alarm((unsigned)atoi(cap));
+		setitimer(ITIMER_REAL, &it, NULL);
 	}
 	start_ns = now_ns();
 }
@@ -153,7 +156,9 @@ __attribute__((constructor)) static void timing_start(void)
 __attribute__((destructor)) static void timing_end(void)
 {
 	if (timed_pid && getpid() == timed_pid) {
-		alarm(0);
+		struct itimerval off = { 0 };
+
+		setitimer(ITIMER_REAL, &off, NULL);
 		write_result(0);
 	}
 }
