@@ -138,6 +138,16 @@ TEST(PerfData, SecondPassReadsTheSameRecords) {
   EXPECT_EQ(n2, 8);
 }
 
+// perf pml record -o /dev/null: a character device cannot be truncated.
+TEST(PerfData, WritingToDevNullSucceeds) {
+  auto w = PerfDataWriter::create("/dev/null", {pml_event(kFullType)},
+                                  host_file_info({"perf-pml", "record"}));
+  ASSERT_TRUE(w.ok());
+  EXPECT_TRUE(w->write(make_sample(100, 100, 2000, 0x7f0000001000, 0)).ok());
+  auto done = w->finish();
+  EXPECT_TRUE(done.ok()) << (done.ok() ? "" : done.error().to_string());
+}
+
 TEST(PerfData, MissingFileSaysSo) {
   auto r = PerfDataReader::open(temp_path("does-not-exist.data"));
   ASSERT_FALSE(r.ok());

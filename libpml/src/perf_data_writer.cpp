@@ -4,6 +4,7 @@
 // until finish()).
 #include <fcntl.h>
 #include <sys/utsname.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -322,7 +323,10 @@ Result<void> PerfDataWriter::finish() {
   if (auto r = write_all(m.fd.get(), out.data(), out.size(), index_off); !r) return r;
   m.header.data.size = m.data_written;
   if (auto r = m.write_header(); !r) return r;
-  if (::ftruncate(m.fd.get(), off_t(index_off + out.size())) != 0)
+  // Only a regular file can hold an older, longer file's tail (/dev/null cannot).
+  struct stat st;
+  if (::fstat(m.fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
+      ::ftruncate(m.fd.get(), off_t(index_off + out.size())) != 0)
     return errno_error("cannot truncate perf.data");
   if (::close(m.fd.release()) != 0) return errno_error("cannot close perf.data");
   return {};
