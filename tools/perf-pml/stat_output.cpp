@@ -17,6 +17,9 @@ std::vector<StatCounter> stat_counters(const StatRun& run) {
       {double(s.epochs), 0, "", "epochs-with-writes"},
       {s.wss_mean, 1, "pages", "working-set-mean"},
       {double(s.wss_max), 0, "pages", "working-set-max"},
+      {double(s.wss.p50), 0, "pages", "working-set-p50"},
+      {double(s.wss.p90), 0, "pages", "working-set-p90"},
+      {double(s.wss.p99), 0, "pages", "working-set-p99"},
       {s.rate_mean, 0, "pages/s", "dirty-rate-mean"},
       {s.rate_peak, 0, "pages/s", "dirty-rate-peak"},
       {double(a.hot.hot_pages), 0, "", "hot-pages"},
@@ -36,6 +39,8 @@ void print_stat_text(FILE* out, const StatRun& run) {
   std::fprintf(out, "%18" PRIu64 "      epochs with writes\n", s.epochs);
   std::fprintf(out, "%18.1f      pages per epoch (mean)   #  max %" PRIu64 " (%s)\n", s.wss_mean,
                s.wss_max, human_bytes(s.wss_max * 4096).c_str());
+  std::fprintf(out, "%18" PRIu64 "      pages per epoch (p50)    #  p90 %" PRIu64 ", p99 %" PRIu64 "\n",
+               s.wss.p50, s.wss.p90, s.wss.p99);
   std::fprintf(out, "%18.0f      pages/s dirty rate       #  peak %.0f pages/s\n", s.rate_mean,
                s.rate_peak);
   std::fprintf(out, "%18" PRIu64 "      hot pages                #  written in > half the epochs\n",

@@ -18,6 +18,7 @@ StatRun sample_run() {
   a.samples = 30;
   a.epochs = {{0, 2, 0, 0, 25, 20}, {2, 1, 0, 0, 5, 5}};
   a.rate = {{0, 100'000'000, 10}, {100'000'000, 100'000'000, 15}, {200'000'000, 100'000'000, 5}};
+  a.wss = {18, 19, 20};
   a.unique.pages = 12;
   a.hot.hot_pages = 2;
   a.lost = 1;
@@ -45,6 +46,9 @@ TEST(StatOutput, CsvHasPerfStatsSevenFieldsPerCounter) {
                "3;;epochs-with-writes;300000000;100.00;;\n"
                "10.0;pages;working-set-mean;300000000;100.00;;\n"
                "20;pages;working-set-max;300000000;100.00;;\n"
+               "18;pages;working-set-p50;300000000;100.00;;\n"
+               "19;pages;working-set-p90;300000000;100.00;;\n"
+               "20;pages;working-set-p99;300000000;100.00;;\n"
                "100;pages/s;dirty-rate-mean;300000000;100.00;;\n"
                "150;pages/s;dirty-rate-peak;300000000;100.00;;\n"
                "2;;hot-pages;300000000;100.00;;\n"
@@ -71,6 +75,8 @@ TEST(StatOutput, TextKeepsPerfStatsLayout) {
             std::string::npos);
   EXPECT_NE(out.find("                30      page-epochs\n"), std::string::npos);
   EXPECT_NE(out.find("                 4      lost page-epochs\n"), std::string::npos);
+  EXPECT_NE(out.find("                18      pages per epoch (p50)    #  p90 19, p99 20\n"),
+            std::string::npos);
   EXPECT_NE(out.find("       0.300000000 seconds time elapsed"), std::string::npos);
 }
 

@@ -123,7 +123,7 @@ grep -q "perf pml report: error: --sort symbol cannot be combined with other key
 
 # --- 7. stat -x SEP and -j, like perf stat.
 "$PERF_PML" stat -x';' -- "$WRITER" 2>x.out || fail "stat -x: $(cat x.out)"
-[ "$(wc -l < x.out)" = 10 ] || fail "stat -x printed other lines: $(cat x.out)"
+[ "$(wc -l < x.out)" = 13 ] || fail "stat -x printed other lines: $(cat x.out)"
 awk -F';' 'NF != 7 { exit 1 }' x.out || fail "stat -x lines without 7 fields: $(cat x.out)"
 unique=$(awk -F';' '$3 == "unique-pages" { print $1 }' x.out)
 [ "${unique:-0}" -ge 8 ] || fail "stat -x unique-pages '$unique' below the 8 written: $(cat x.out)"
@@ -131,7 +131,7 @@ unique=$(awk -F';' '$3 == "unique-pages" { print $1 }' x.out)
 python3 -c '
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
-assert len(lines) == 10, lines
+assert len(lines) == 13, lines
 events = [json.loads(l)["event"] for l in lines]
 assert events[0] == "page-epochs" and "unique-pages" in events, events
 ' j.out || fail "stat -j is not one JSON object per line: $(cat j.out)"
