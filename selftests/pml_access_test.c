@@ -300,20 +300,36 @@ struct bound_report {
 	long free_before, free_open;
 };
 
+/* A child of the caller that sleeps until killed. */
+static pid_t sleeping_child(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
 /*
- * As nobody: open events on oneself until one fails, report how many
+ * As nobody: open events on children of one's own, one family each (an
+ * address space is one family's), until one fails; report how many
  * opened, the errno of the first failure and MemFree around it, on the
  * pipe in @arg.
  */
 static int open_until_refused(void *arg)
 {
 	int fds[MAX_FAMILIES], *pipefd = arg;
+	pid_t kids[MAX_FAMILIES];
 	struct bound_report r = {};
 	int i;
 
+	for (i = 0; i < MAX_FAMILIES; i++)
+		kids[i] = sleeping_child();
 	r.free_before = meminfo_kb("MemFree:");
 	for (i = 0; i < MAX_FAMILIES; i++) {
-		r.err = try_open(0, 0, 0, &fds[i]);
+		r.err = kids[i] > 0 ? try_open(kids[i], 0, 0, &fds[i]) : ECHILD;
 		if (r.err)
 			break;
 		r.opened++;
@@ -321,12 +337,16 @@ static int open_until_refused(void *arg)
 	r.free_open = meminfo_kb("MemFree:");
 	for (i = 0; i < r.opened; i++)
 		close(fds[i]);
+	for (i = 0; i < MAX_FAMILIES; i++)
+		if (kids[i] > 0)
+			reap(kids[i]);
 	return write(pipefd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1;
 }
 
 /*
  * perf_pml_user_ept_kb bounds what one user's EPTs may take: set to hold
- * three families and a half, the fourth open fails with EPERM, and
+ * three families and a half (each on a task that sleeps, so that it
+ * holds what it got at open), the fourth open fails with EPERM, and
  * MemFree drops by no more than the bound.
  */
 TEST_F(access, ept_memory_bounded_per_user)
@@ -334,12 +354,16 @@ TEST_F(access, ept_memory_bounded_per_user)
 	struct bound_report r;
 	long long id = -1, family_kb;
 	int fd, pipefd[2];
+	pid_t kid;
 
 	ASSERT_EQ(0, pml_write_long(SYSCTL_PARANOID, 1));
-	ASSERT_EQ(0, try_open(0, 0, 0, &fd));
+	kid = sleeping_child();
+	ASSERT_GT(kid, 0);
+	ASSERT_EQ(0, try_open(kid, 0, 0, &fd));
 	ASSERT_EQ(0, ioctl(fd, PERF_EVENT_IOC_ID, &id));
 	family_kb = pml_debugfs_get("id", id, "charged_kb", true);
 	close(fd);
+	reap(kid);
 	ASSERT_GT(family_kb, 0LL);
 	ASSERT_EQ(0, pml_write_long(SYSCTL_EPT_KB, family_kb * 7 / 2));
 	ASSERT_EQ(0, pipe(pipefd));

@@ -173,8 +173,18 @@ struct pml_ring {
 	uint64_t lost_samples;	/* sum of PERF_RECORD_LOST_SAMPLES: writes pml may have missed */
 };
 
+static inline int pml_ring_open_cpu(struct pml_ring *r, pid_t pid, int cpu,
+				    int inherit, unsigned long long epoch);
+
 static inline int pml_ring_open(struct pml_ring *r, pid_t pid, int inherit,
 				unsigned long long epoch)
+{
+	return pml_ring_open_cpu(r, pid, -1, inherit, epoch);
+}
+
+/* A sampling pml event on @pid (on @cpu only, or -1) with its ring. */
+static inline int pml_ring_open_cpu(struct pml_ring *r, pid_t pid, int cpu,
+				    int inherit, unsigned long long epoch)
 {
 	struct perf_event_attr attr;
 	int type = pml_pmu_type();
@@ -188,7 +198,7 @@ static inline int pml_ring_open(struct pml_ring *r, pid_t pid, int inherit,
 	attr.inherit = inherit;
 	attr.wakeup_events = 1;
 	memset(r, 0, sizeof(*r));
-	r->fd = pml_open(&attr, pid, -1);
+	r->fd = pml_open(&attr, pid, cpu);
 	if (r->fd < 0)
 		return -errno;
 	r->size = (PML_RING_PAGES + 1) * (size_t)getpagesize();

@@ -101,6 +101,12 @@ Result<PmlEvent> PmlEvent::open(const PmuInfo& pmu, const PmlEventOptions& opts)
                               " KiB): close events or raise it; CAP_PERFMON or CAP_IPC_LOCK "
                               "lift the limit",
                           e);
+      case EBUSY:
+        return make_error("another monitor already follows this address space with pml "
+                          "(one per address space: a CPU runs under one EPT, with one set of "
+                          "dirty bits and one epoch clock); stop it, or open your events "
+                          "with the same epoch from the same process",
+                          e);
       case ESRCH: return make_error("no process " + std::to_string(opts.pid), e);
       case EINVAL:
         return make_error("the kernel refused the pml event attributes (CPU-wide events, "
