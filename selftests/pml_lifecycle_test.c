@@ -215,7 +215,8 @@ static long one_family(int type)
 		write_and_exit(&child);
 	pml_attr_init(&attr, type, 0);
 	attr.disabled = 0;
-	fd = pml_open(&attr, pid, -1);
+	/* Opened on a sleeping child, the EPT holds what it got at open. */
+	fd = pml_wait_asleep(pid) ? -1 : pml_open(&attr, pid, -1);
 	kb = fd < 0 ? -1 : pml_debugfs_get("pid", pid, "charged_kb", false);
 	if (!pml_child_ok(pml_child_end(&child)))
 		kb = -1;
