@@ -144,14 +144,20 @@ static inline bool pml_child_ok(int status)
 	return status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
-/* Keep the calling process on CPU 0. */
-static inline int pml_pin_cpu0(void)
+/* Keep the calling process on CPU @cpu. */
+static inline int pml_pin_cpu(int cpu)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
-	CPU_SET(0, &set);
+	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Keep the calling process on CPU 0. */
+static inline int pml_pin_cpu0(void)
+{
+	return pml_pin_cpu(0);
 }
 
 #endif /* PML_CHILD_H */

@@ -10,6 +10,7 @@
  * the two measurements in one boot is deterministic enough to assert.
  */
 #include "pml_util.h"
+#include "pml_child.h"
 #include "kselftest_harness.h"
 #include <grp.h>
 #include <sched.h>
@@ -34,11 +35,7 @@ static long long now_ns(void)
 
 static void pin(int cpu)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
+	if (pml_pin_cpu(cpu))
 		_exit(92);
 }
 

@@ -160,15 +160,6 @@ static void count_page(const struct pml_sample *s, void *arg)
 		pp->on_cpu[s->cpu]++;
 }
 
-static int pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* perf record -e pml// opens one inherited event per CPU, like this. */
 TEST(per_cpu_events_report_each_page_once)
 {
@@ -190,11 +181,11 @@ TEST(per_cpu_events_report_each_page_once)
 	pid = pml_child_fork(&child);
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		if (pin(0) || !pml_child_wait(&child))
+		if (pml_pin_cpu(0) || !pml_child_wait(&child))
 			_exit(1);
 		for (i = 0; i < NPAGES; i++)
 			buf[i * PG] = 1;
-		if (pin(1))
+		if (pml_pin_cpu(1))
 			_exit(2);
 		for (i = 0; i < NPAGES; i++)
 			buf[i * PG] = 2;
