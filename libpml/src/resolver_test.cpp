@@ -115,5 +115,60 @@ TEST(SampleResolver, PidPastPageKeyBitsStillGetsAPage) {
   EXPECT_EQ(analyze(recs).unique.pages, 1u);
 }
 
+TEST(SampleResolver, ThreadWithoutCommIsNamedAfterItsOwnProcess) {
+  // tid 5 in two processes (two pid namespaces in one file), neither with a
+  // COMM of its own: each sample gets its process's name.
+  Comm a, b;
+  a.pid = a.tid = 100;
+  a.comm = "first";
+  b.pid = b.tid = 200;
+  b.comm = "second";
+  Sample in_a = test::page(0, 0, 0x1000, 5), in_b = in_a;
+  in_a.pid = 100;
+  in_b.pid = 200;
+  std::vector<Record> recs = {a, b, in_a, in_b, in_a};
+  SampleResolver r;
+  auto v = resolve_all(r, recs);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(r.comm_name(v[0].comm), "first");
+  EXPECT_EQ(r.comm_name(v[1].comm), "second");
+  EXPECT_EQ(r.comm_name(v[2].comm), "first");
+}
+
+TEST(SampleResolver, SkippingPageIdsStillNamesAndFilters) {
+  auto recs = test::make_stream();
+  SampleFilter f;
+  f.tids = {test::kPid};
+  SampleResolver numbered(f), named(f, PageIds::kSkip);
+  auto want = resolve_all(numbered, recs);
+  auto got = resolve_all(named, recs);
+  ASSERT_EQ(got.size(), 10u);  // tid 11's sample is dropped
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].mapping == nullptr, want[i].mapping == nullptr);
+    if (got[i].mapping) EXPECT_EQ(got[i].mapping->start, want[i].mapping->start);
+    EXPECT_EQ(named.mapping_name(got[i].mapping_name), numbered.mapping_name(want[i].mapping_name));
+    EXPECT_EQ(named.comm_name(got[i].comm), "app");
+    EXPECT_FALSE(got[i].new_page);
+    EXPECT_EQ(got[i].page, 0u);
+  }
+  EXPECT_EQ(named.page_count(), 0u);
+}
+
+TEST(SampleResolver, ResolvingSinkSeesSamplesAfterTheirMappings) {
+  auto recs = test::make_stream();
+  SampleResolver r;
+  std::vector<std::string> names;
+  size_t others = 0;
+  auto sink = resolving(
+      r, [&](const ResolvedSample& s) { names.push_back(r.mapping_name(s.mapping_name)); },
+      [&](const Record&) { ++others; });
+  for (auto& rec : recs) sink(rec);
+  EXPECT_EQ(others, 5u);  // COMM and 4 MMAPs
+  ASSERT_EQ(names.size(), 11u);
+  EXPECT_EQ(names[0], "[heap]");
+  EXPECT_EQ(names[3], "/lib/x.so");
+}
+
 }  // namespace
 }  // namespace pml
