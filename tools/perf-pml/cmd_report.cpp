@@ -191,36 +191,30 @@ int cmd_report(const std::vector<std::string>& args) {
 
   Progress progress("report");
   auto on_progress = [&](uint64_t d, uint64_t t) { progress.update(d, t); };
-  pml::ResolvedSample rs;
   auto read = reader->for_each(
-      [&](const pml::Record& r) {
-        if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
-          if (!resolver.resolve(*s, &rs)) return;
-          analyzer.add(rs);
-          if (table) table->add(rs);
-          if (trace) trace->add(rs, resolver);
-        } else {
-          resolver.observe(r);
-          if (const pml::Lost* l = std::get_if<pml::Lost>(&r)) analyzer.add_lost(*l);
-          if (trace) trace->observe(r);
-        }
-        if (heatmap) heatmap->layout_add(r);
-      },
+      pml::resolving(
+          resolver,
+          [&](const pml::ResolvedSample& rs) {
+            analyzer.add(rs);
+            if (table) table->add(rs);
+            if (trace) trace->add(rs, resolver);
+            if (heatmap) heatmap->layout_add(rs, resolver);
+          },
+          [&](const pml::Record& r) {
+            if (const pml::Lost* l = std::get_if<pml::Lost>(&r)) analyzer.add_lost(*l);
+            if (trace) trace->observe(r);
+          }),
       on_progress);
   if (!read.ok()) ctx.error = read.error().message;
   if (heatmap) {
-    // Second pass paints the same records; it stops where the first did.
+    // The second pass paints the same samples, resolved again from the
+    // start; it stops where the first did.
     heatmap->finish_layout();
-    pml::SampleResolver paint_filter(filter);
+    pml::SampleResolver paint_resolver(filter, pml::PageIds::kSkip);
     (void)reader->for_each(
-        [&](const pml::Record& r) {
-          if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
-            if (!paint_filter.keeps(*s)) return;
-          } else {
-            paint_filter.observe(r);
-          }
-          heatmap->paint_add(r);
-        },
+        pml::resolving(
+            paint_resolver, [&](const pml::ResolvedSample& rs) { heatmap->paint_add(rs); },
+            [](const pml::Record&) {}),
         on_progress);
   }
   progress.clear();

@@ -31,10 +31,17 @@ pml::Record sample(uint32_t pid, uint64_t addr, uint64_t time, uint64_t epoch = 
   return s;
 }
 
+// Both passes as report runs them: each through a resolver of its own.
 void run(Heatmap& h, const std::vector<pml::Record>& recs) {
-  for (auto& r : recs) h.layout_add(r);
+  pml::SampleResolver layout;
+  pml::for_each_resolved(
+      layout, recs, [&](const pml::ResolvedSample& s) { h.layout_add(s, layout); },
+      [](const pml::Record&) {});
   h.finish_layout();
-  for (auto& r : recs) h.paint_add(r);
+  pml::SampleResolver paint(pml::SampleFilter{}, pml::PageIds::kSkip);
+  pml::for_each_resolved(
+      paint, recs, [&](const pml::ResolvedSample& s) { h.paint_add(s); },
+      [](const pml::Record&) {});
 }
 
 size_t count(const std::string& s, const std::string& what) {
@@ -185,6 +192,42 @@ TEST(Heatmap, BoundedSizeForAnyInput) {
   std::string svg = h.svg("pml/epoch=1/");
   EXPECT_LT(svg.size(), 1000000u);
   EXPECT_NE(svg.find("260 more mappings with"), std::string::npos);
+}
+
+TEST(Heatmap, DrawsWhatTheResolverKept) {
+  // The heatmap looks nothing up: it draws the samples the resolve step
+  // kept (here by pid), under the names that step gave their mappings.
+  std::vector<pml::Record> recs = {mapping(1, 0x100000, 0x10000, "[heap]"),
+                                   mapping(2, 0x100000, 0x10000, "[heap]"),
+                                   mapping(2, 0x7f0000000000, 0x10000, "//anon")};
+  for (uint64_t e = 0; e < 3; ++e) {
+    recs.push_back(sample(1, 0x100000 + e * 4096, e, e, true));
+    recs.push_back(sample(2, 0x7f0000000000, e, e, true));
+  }
+  pml::SampleFilter only_2;
+  only_2.pids = {2};
+  Heatmap h;
+  pml::SampleResolver layout(only_2);
+  size_t kept = 0;
+  pml::for_each_resolved(
+      layout, recs,
+      [&](const pml::ResolvedSample& s) {
+        ++kept;
+        h.layout_add(s, layout);
+      },
+      [](const pml::Record&) {});
+  h.finish_layout();
+  pml::SampleResolver paint(only_2, pml::PageIds::kSkip);
+  pml::for_each_resolved(
+      paint, recs, [&](const pml::ResolvedSample& s) { h.paint_add(s); },
+      [](const pml::Record&) {});
+  EXPECT_EQ(kept, 3u);
+  ASSERT_EQ(h.regions().size(), 1u);
+  EXPECT_EQ(h.regions()[0].pid, 2u);
+  EXPECT_EQ(h.regions()[0].name, layout.mapping_name(1));  // the resolver's first name
+  EXPECT_EQ(h.regions()[0].name, "[anon] 0x7f0000000000-0x7f0000010000");
+  ASSERT_EQ(h.columns(), 3);
+  for (int c = 0; c < 3; ++c) EXPECT_EQ(h.cell(0, c), 1u) << c;
 }
 
 TEST(Heatmap, NoWrittenMappingStillGivesAPicture) {
