@@ -24,34 +24,6 @@ namespace perf_pml {
 
 namespace {
 
-// The filters as parsed; --time percents need the file's time span.
-struct FilterOptions {
-  std::vector<uint32_t> pids, tids;
-  std::vector<std::string> comms;
-  std::optional<TimeSpec> time;
-};
-
-// The sample filter; percent times cost a pass over the file for its span.
-pml::SampleFilter make_filter(FilterOptions fo, pml::PerfDataReader& reader) {
-  pml::SampleFilter f;
-  f.pids = std::move(fo.pids);
-  f.tids = std::move(fo.tids);
-  f.comms = std::move(fo.comms);
-  if (!fo.time) return f;
-  uint64_t first = UINT64_MAX, last = 0;
-  if (fo.time->needs_span()) {
-    (void)reader.for_each([&](const pml::Record& r) {
-      if (auto* s = std::get_if<pml::Sample>(&r)) {
-        first = std::min(first, s->time);
-        last = std::max(last, s->time);
-      }
-    });
-    if (first == UINT64_MAX) first = 0;
-  }
-  f.times = fo.time->ranges(first, last);
-  return f;
-}
-
 bool parse_percent_limit(const std::string& text, double* out) {
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
@@ -90,31 +62,7 @@ int cmd_report(const std::vector<std::string>& args) {
                 return why.empty() && bucket_ms == 0 ? "must be at least 1ms" : why;
               });
   opts.flag(0, "no-symbols", "do not read binaries for .data/.bss symbols", &no_symbols);
-  // Checked as parsed (exit 129 on a bad value); --time percents are
-  // turned into times once the file's span is known.
-  auto ids = [](std::vector<uint32_t>* out) {
-    return [out](const std::string& v) -> std::string {
-      auto r = parse_id_list(v);
-      if (!r.ok()) return r.error().message;
-      *out = *r;
-      return "";
-    };
-  };
-  opts.custom(0, "pid", "pid[,pid...]", "only samples of these processes", ids(&fo.pids));
-  opts.custom(0, "tid", "tid[,tid...]", "only samples of these threads", ids(&fo.tids));
-  opts.custom(0, "comm", "comm[,comm...]", "only samples of threads with these names",
-              [&](const std::string& v) {
-                fo.comms = parse_name_list(v);
-                return fo.comms.empty() ? std::string("give at least one name") : "";
-              });
-  opts.custom(0, "time", "start,stop",
-              "only samples in this time window (seconds, or percent: 10%/2, 0%-10%)",
-              [&](const std::string& v) -> std::string {
-                auto t = parse_time_spec(v);
-                if (!t.ok()) return t.error().message;
-                fo.time = *t;
-                return "";
-              });
+  add_filter_options(opts, &fo);
   opts.custom(0, "percent-limit", "percent", "hide rows below this share of page-epochs",
               [&](const std::string& v) {
                 return parse_percent_limit(v, &percent_limit)

@@ -96,5 +96,29 @@ TEST_F(Script, SelectedFields) {
             "             app     300         10002000 [heap]\n");
 }
 
+TEST_F(Script, FiltersSamplesAsReportDoes) {
+  // perf script's --pid, --tid, --comm, --time: the samples of the resolve
+  // step's filter, the side-band records all.
+  auto r = script({"-S", "--pid", "300"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, kSampleLines[3]);
+  r = script({"-S", "--tid", "101"});
+  EXPECT_EQ(r.out, kSampleLines[1]);
+  r = script({"-S", "--comm", "app"});  // pid 300 has its parent's name
+  EXPECT_EQ(r.out, std::string(kSampleLines[0]) + kSampleLines[2] + kSampleLines[3]);
+  r = script({"-S", "--time", "1000.001,1000.010"});
+  EXPECT_EQ(r.out, std::string(kSampleLines[1]) + kSampleLines[2]);
+  r = script({"-F", "addr", "--time", "75%-100%"});  // the last quarter of 1000.000-1000.020
+  EXPECT_EQ(r.out, "        10002000\n");
+  r = script({"--pid", "100", "--comm", "worker"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("PERF_RECORD_FORK"), std::string::npos);
+  EXPECT_NE(r.out.find(kSampleLines[1]), std::string::npos);
+  EXPECT_EQ(r.out.find(kSampleLines[0]), std::string::npos);
+  // Nothing kept: an error, as in report.
+  EXPECT_EQ(script({"--pid", "999"}).status, 1);
+  EXPECT_EQ(script({"--pid", "abc"}).status, 129);
+}
+
 }  // namespace
 }  // namespace perf_pml
