@@ -35,13 +35,15 @@ bool parse_percent_limit(const std::string& text, double* out) {
 }  // namespace
 
 int cmd_report(const std::vector<std::string>& args) {
-  std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path;
+  std::string input, sort = "mapping", heatmap_path, trace_path;
   uint64_t limit = 0, bucket_ms = 0;
   double hot_fraction = 0.5, percent_limit = 0;
   FilterOptions fo;
   bool stdio = false, json = false, csv = false, no_symbols = false;
   OptionParser opts("report", "perf pml report [<options>]");
-  opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
+  opts.value('i', "input", "file",
+             "input file name, '-' for stdin (default: perf.data, or stdin when it is a pipe)",
+             &input);
   opts.value('s', "sort", "key[,key...]",
              "sort by comm, pid, tid, mapping, epoch, page, or symbol (default: mapping)", &sort);
   opts.flag(0, "stdio", "perf-like text table (default)", &stdio);
@@ -77,6 +79,7 @@ int cmd_report(const std::vector<std::string>& args) {
   }
 
   ReportContext ctx;
+  if (input.empty()) input = default_input();
   ctx.input = input;
   ctx.by_symbol = sort == "symbol" || sort == "sym";
   std::vector<SortKey> keys;
@@ -95,7 +98,11 @@ int cmd_report(const std::vector<std::string>& args) {
   ctx.hot_fraction = hot_fraction;
   ctx.percent_limit = percent_limit;
 
-  auto reader = open_input("report", input);
+  // The heatmap and --time percents read the records twice: a pipe is kept
+  // in a temporary file as it is read.
+  pml::ReadOptions read_options;
+  read_options.reread = !heatmap_path.empty() || (fo.time && fo.time->needs_span());
+  auto reader = open_input("report", input, read_options);
   if (!reader.ok()) return 1;
   const auto& events = reader->events();
   ctx.event_name = events.empty() ? "?" : events[0].name;

@@ -98,12 +98,14 @@ bool check_fields_recorded(const pml::PerfDataReader& reader, const std::string&
 }  // namespace
 
 int cmd_script(const std::vector<std::string>& args) {
-  std::string input = "perf.data";
+  std::string input;
   bool samples_only = false;
   std::optional<ScriptFields> fields;
   FilterOptions fo;
   OptionParser opts("script", "perf pml script [<options>]");
-  opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
+  opts.value('i', "input", "file",
+             "input file name, '-' for stdin (default: perf.data, or stdin when it is a pipe)",
+             &input);
   opts.flag('S', "samples-only", "print only samples, no task/mmap/lost records", &samples_only);
   opts.custom('F', "fields", "field[,field...]",
               "sample fields to print, or +field/-field to edit the default: comm,pid,tid,cpu,"
@@ -113,6 +115,7 @@ int cmd_script(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
 
+  if (input.empty()) input = default_input();
   auto reader = open_input("script", input);
   if (!reader.ok()) return 1;
   if (fields && !check_fields_recorded(*reader, input, *fields)) return 1;

@@ -311,13 +311,4 @@ std::string parse_mmap_pages(const std::string& text, uint64_t page_size, uint64
   return "";
 }
 
-std::string check_perf_data_path(const std::string& path, bool output) {
-  if (path.empty()) return "empty file name";
-  if (path != "-") return "";
-  return output ? "perf.data pipe mode (perf record -o -) is not supported: "
-                  "write a file and read it with 'perf pml script -i FILE'"
-                : "perf.data pipe mode (reading from stdin) is not supported: "
-                  "give a file recorded without '-o -'";
-}
-
 }  // namespace perf_pml

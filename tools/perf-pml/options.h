@@ -73,8 +73,4 @@ std::string parse_duration_ms(const std::string& text, uint64_t* ms);
 // when it had to round.
 std::string parse_mmap_pages(const std::string& text, uint64_t page_size, uint64_t* pages,
                              bool* rounded);
-// perf record -o/-i accept "-" for a pipe; perf.data pipe mode is not
-// supported here, so "-" is refused with a message saying so.
-std::string check_perf_data_path(const std::string& path, bool output);
-
 }  // namespace perf_pml
