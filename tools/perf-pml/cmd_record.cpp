@@ -64,7 +64,7 @@ int cmd_record(const std::vector<std::string>& args) {
                 return v.empty() ? std::string("empty file name") : std::string();
               });
   so.add_to(opts);
-  if (!opts.parse(args, &so.command, true)) return opts.help_requested() ? 0 : 129;
+  if (!opts.parse(args, &so.command, true)) return 129;
   const bool quiet = so.quiet;
   if (output.empty()) output = default_output();
   const bool pipe = output == "-";

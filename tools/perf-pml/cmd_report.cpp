@@ -72,7 +72,7 @@ int cmd_report(const std::vector<std::string>& args) {
                            : std::string("not a percentage from 0 to 100");
               });
   std::vector<std::string> rest;
-  if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
+  if (!opts.parse(args, &rest, false)) return 129;
   if (int(stdio) + int(json) + int(csv) > 1) {
     print_error("report", "--stdio, --json and --csv are exclusive");
     return 129;

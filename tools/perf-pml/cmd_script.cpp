@@ -113,7 +113,7 @@ int cmd_script(const std::vector<std::string>& args) {
               [&](const std::string& v) { return parse_script_fields(v, &fields.emplace()); });
   add_filter_options(opts, &fo);
   std::vector<std::string> rest;
-  if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
+  if (!opts.parse(args, &rest, false)) return 129;
 
   if (input.empty()) input = default_input();
   auto reader = open_input("script", input);
