@@ -71,9 +71,15 @@ struct ScriptPrinter {
                   format_time(t->time).c_str(), t->is_exit ? "EXIT" : "FORK", t->pid, t->tid,
                   t->ppid, t->ptid);
     } else if (auto* l = std::get_if<pml::Lost>(&rec)) {
-      std::printf("%16s %7u/%-7u       %s: PERF_RECORD_%s lost %" PRIu64 "\n", "", l->sid.pid,
-                  l->sid.tid, format_time(l->sid.time).c_str(),
-                  l->samples_record ? "LOST_SAMPLES" : "LOST", l->lost);
+      if (l->uncollected())
+        std::printf("%16s %7u/%-7u       %s: PERF_RECORD_LOST_SAMPLES lost ? (not collected: "
+                    "the writes since the last epoch, gone with the memory at an exec)\n",
+                    maps.comm(l->sid.pid, l->sid.tid).c_str(), l->sid.pid, l->sid.tid,
+                    format_time(l->sid.time).c_str());
+      else
+        std::printf("%16s %7u/%-7u       %s: PERF_RECORD_%s lost %" PRIu64 "\n", "", l->sid.pid,
+                    l->sid.tid, format_time(l->sid.time).c_str(),
+                    l->samples_record ? "LOST_SAMPLES" : "LOST", l->lost);
     }
   }
 };

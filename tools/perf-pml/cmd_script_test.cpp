@@ -120,5 +120,19 @@ TEST_F(Script, FiltersSamplesAsReportDoes) {
   EXPECT_EQ(script({"--pid", "abc"}).status, 129);
 }
 
+TEST(ScriptUncollected, SaysWhatTheRecordMeans) {
+  std::string path = test::temp_path("script-uncollected.data");
+  pml::Lost notice{7, 0, true, {100, 100, test::kT0 + 5 * test::kMs, 7, 0}};
+  test::write_recording(path, {comm(100, 100, "app"), write(100, 100, 0, 0, kHeap), notice});
+  auto r = test::run_captured([&] { return cmd_script({"-i", path}); });
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("             app     100/100           1000.005000: "
+                       "PERF_RECORD_LOST_SAMPLES lost ? (not collected: the writes since the "
+                       "last epoch, gone with the memory at an exec)\n"),
+            std::string::npos)
+      << r.out;
+  unlink(path.c_str());
+}
+
 }  // namespace
 }  // namespace perf_pml

@@ -371,6 +371,85 @@ TEST_F(FollowTest, ForkedChildIsTrackedUnderItsPid) {
   ASSERT_TRUE(status.ok()) << status.error().to_string();
 }
 
+int count_events(const Followed& f, TaskEvent::Type type, uint32_t pid) {
+  int n = 0;
+  for (const TaskEvent& e : f.events) n += e.type == type && e.pid == pid;
+  return n;
+}
+
+// A deadly signal the process can be stopped for: its last writes are
+// collected at the signal's delivery stop, and nothing is lost.
+TEST_F(FollowTest, LastPagesAreCollectedAtADeadlySignal) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("write-signal " + std::to_string(SIGTERM) + " 7 8");
+  wait_until_gone(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8}));
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM);
+}
+
+// SIGKILL too: the kernel takes SIGKILL off the dying task before it exits
+// (get_signal(), kernel/signal.c), so its PTRACE_EVENT_EXIT stop still
+// happens and the last writes are collected there, whether the process
+// raised it or another one sent it.
+TEST_F(FollowTest, LastPagesAreCollectedAtSigkill) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("write-signal " + std::to_string(SIGKILL) + " 7 8");
+  wait_until_gone(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8}));
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
+}
+
+TEST_F(FollowTest, LastPagesAreCollectedAtSigkillFromOutside) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  wrote = pipes.write({7, 8, 12});
+  ASSERT_EQ(kill(tracker->pid(), SIGKILL), 0);
+  wait_until_gone(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  EXPECT_EQ(f.pages[pid], wrote);
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
+}
+
+// An exec: the old image's writes since the last collect are gone with its
+// mm (kUncollected, then the exec); the new image is tracked, exactly.
+TEST_F(FollowTest, ExecIsReportedAndTheNewImageTracked) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("write-exec 7 8");
+  wait_for_reply(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  uint64_t base = 0, count = 0;
+  ASSERT_TRUE(pipes.read_buffer(&base, &count));
+  EXPECT_EQ(f.pages[pid], std::set<uint64_t>{});
+  ASSERT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 1);
+  ASSERT_EQ(count_events(f, TaskEvent::Type::kExec, pid), 1);
+  size_t uncollected = 0, exec = 0;
+  for (size_t i = 0; i < f.events.size(); ++i) {
+    if (f.events[i].type == TaskEvent::Type::kUncollected) uncollected = i;
+    if (f.events[i].type == TaskEvent::Type::kExec) exec = i;
+  }
+  EXPECT_LT(uncollected, exec);
+  // The new image: its buffer is a new mapping, its writes exact.
+  collect_in_buffer(*tracker, 3, base, count);  // what its start-up wrote there (nothing)
+  wrote = pipes.write({3, 4, 15});
+  EXPECT_EQ(collect_in_buffer(*tracker, 4, base, count), expected_addrs(base, {3, 4, 15}));
+  pipes.send("exit");
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 1);  // a clean exit loses nothing
+}
+
 TEST(TrackerStart, MissingProgramIsAnError) {
   auto tracker = Tracker::start({"/nonexistent/pml-no-such-program"}, Kind::kUffd);
   ASSERT_FALSE(tracker.ok());
