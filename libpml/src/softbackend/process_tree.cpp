@@ -293,7 +293,11 @@ Result<void> ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const Di
   Task& task = tasks_.at(tid);
   const int sig = WSTOPSIG(status);
   const int event = event_of(status);
-  if (task.fresh) {  // the first stop of an auto-attached task
+  // The first stop of an auto-attached task; unless it is killed before
+  // we take that stop (an exec's de_thread()), and its exit stop is the
+  // first we see: then it is handled as an exit, which may end the mm.
+  if (task.fresh && event == PTRACE_EVENT_EXIT) task.fresh = false;
+  if (task.fresh) {
     task.fresh = false;
     if (task.arm_at_first) {
       task.arm_at_first = false;

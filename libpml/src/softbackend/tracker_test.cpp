@@ -450,6 +450,28 @@ TEST_F(FollowTest, ExecIsReportedAndTheNewImageTracked) {
   EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 1);  // a clean exit loses nothing
 }
 
+// With a second thread, the exec ends it first (de_thread()), and its exit
+// stop comes while the old mm is still there: the old image's last writes
+// are collected, nothing is lost.
+TEST_F(FollowTest, ThreadedExecCollectsTheOldImage) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("threaded-write-exec 7 8");
+  wait_for_reply(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  uint64_t base = 0, count = 0;
+  ASSERT_TRUE(pipes.read_buffer(&base, &count));
+  EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8}));
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kExec, pid), 1);
+  collect_in_buffer(*tracker, 3, base, count);
+  wrote = pipes.write({5});
+  EXPECT_EQ(collect_in_buffer(*tracker, 4, base, count), expected_addrs(base, {5}));
+  pipes.send("exit");
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+}
+
 TEST(TrackerStart, MissingProgramIsAnError) {
   auto tracker = Tracker::start({"/nonexistent/pml-no-such-program"}, Kind::kUffd);
   ASSERT_FALSE(tracker.ok());

@@ -27,6 +27,9 @@
 //     "write-exec <i> ..." stores into the listed pages and execs itself
 //                          with the same arguments (a new image, which
 //                          prints its own "buffer" line)
+//     "threaded-write-exec <i> ..."
+//                          the same with a second thread alive (blocked
+//                          in pause()), which the exec ends
 //   stdout is flushed after every line, so a reply means the writes are done.
 #include <signal.h>
 #include <stdio.h>
@@ -118,6 +121,15 @@ void* serve(void*) {
       signal(sig, SIG_DFL);
       raise(sig);
       _exit(3);  // not a deadly signal
+    }
+    if (strncmp(line, "threaded-write-exec", 19) == 0) {
+      pthread_t thread;
+      pthread_create(&thread, nullptr, [](void*) -> void* {
+        for (;;) pause();
+      }, nullptr);
+      write_pages(line + 19);
+      execv("/proc/self/exe", arguments);
+      _exit(127);
     }
     if (strncmp(line, "write-exec", 10) == 0) {
       write_pages(line + 10);
