@@ -24,13 +24,9 @@ TEST(UniquePages, SameAddressInTwoProcessesIsTwoPages) {
 TEST(Analyzer, UncollectedWritesAreCountedApartFromLostSamples) {
   // A ring buffer's LOST_SAMPLES counts page-epochs; the software backend's
   // LOST_SAMPLES of 0 names a process whose last writes went with its exec.
-  Lost ring, exec_of_12, exec_of_13, lost_record;
-  ring.samples_record = true;
-  ring.lost = 7;
-  exec_of_12.samples_record = exec_of_13.samples_record = true;
-  exec_of_12.sid.pid = 12;
-  exec_of_13.sid.pid = 13;
-  lost_record.lost = 0;  // PERF_RECORD_LOST: not a software notice
+  Lost ring = test::lost_samples(10, 7, 1), exec_of_12 = test::lost_samples(12, 0, 2),
+       exec_of_13 = test::lost_samples(13, 0, 3), lost_record = test::lost_samples(10, 0, 4);
+  lost_record.samples_record = false;  // PERF_RECORD_LOST: not a software notice
   EXPECT_FALSE(ring.uncollected());
   EXPECT_TRUE(exec_of_12.uncollected());
   EXPECT_FALSE(lost_record.uncollected());

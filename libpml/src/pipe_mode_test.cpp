@@ -15,8 +15,8 @@
 namespace pml {
 namespace {
 
-using test::make_sample;
 using test::pml_event;
+using test::sample;
 using test::temp_path;
 
 constexpr uint64_t kType = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
@@ -24,25 +24,24 @@ constexpr uint64_t kType = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE
                            PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW | PERF_SAMPLE_DATA_SRC |
                            PERF_SAMPLE_DATA_PAGE_SIZE;
 
-// COMM, MMAP2, FORK, samples of pages 0..n-1 of 0x7f0000000000 (page i in
-// epoch i / 4), LOST_SAMPLES, EXIT.
+// COMM (an exec), MMAP2, FORK, samples of pages 0..n-1 of 0x7f0000000000
+// (page i in epoch i / 4), LOST_SAMPLES, EXIT.
 std::vector<Record> known_records(int samples) {
   std::vector<Record> v;
-  v.push_back(Comm{100, 100, true, "writer", {100, 100, 1000, 101, 0}});
-  Mmap m;
-  m.pid = m.tid = 100;
-  m.start = 0x7f0000000000;
-  m.len = 0x200000;
-  m.prot = 3;
-  m.filename = "/usr/lib/libfoo.so";
-  m.sid = {100, 100, 1100, 101, 1};
+  Comm c = test::comm(100, 100, "writer");
+  c.exec = true;
+  c.sid.time = 1000;
+  v.push_back(c);
+  Mmap m = test::mmap(100, 0x7f0000000000, 0x200000, "/usr/lib/libfoo.so");
+  m.sid.time = 1100;
+  m.sid.cpu = 1;
   v.push_back(m);
-  v.push_back(Task{false, 100, 100, 101, 100, 1200, {100, 101, 1200, 101, 0}});
+  v.push_back(test::task_fork(101, 100, 1200));
   for (int i = 0; i < samples; ++i)
-    v.push_back(make_sample(100, 100 + uint32_t(i % 2), 2000 + uint64_t(i),
-                            0x7f0000000000 + uint64_t(i) * 4096, uint64_t(i / 4)));
-  v.push_back(Lost{101, 3, true, {100, 100, 9000, 101, 0}});
-  v.push_back(Task{true, 100, 1, 100, 1, 9100, {100, 100, 9100, 101, 0}});
+    v.push_back(sample(100, 100 + uint32_t(i % 2), 2000 + uint64_t(i),
+                       0x7f0000000000 + uint64_t(i) * 4096, uint64_t(i / 4)));
+  v.push_back(test::lost_samples(100, 3, 9000));
+  v.push_back(test::task_exit(101, 100, 9100));
   return v;
 }
 
@@ -167,7 +166,7 @@ TEST(PipeMode, LayoutIsPerfRecordsPipeMode) {
       EXPECT_EQ(h.size, 8u + 128 + 8);
       uint64_t id;
       std::memcpy(&id, bytes.data() + off + 8 + 128, 8);
-      EXPECT_EQ(id, 101u);
+      EXPECT_EQ(id, test::kSampleId);
     }
     if (h.type == 80) {
       uint64_t feat;
@@ -196,7 +195,7 @@ TEST(PipeMode, FileReadsBackAsWritten) {
   ASSERT_EQ(reader->events().size(), 1u);
   EXPECT_EQ(reader->events()[0].name, "pml/epoch=10/");
   EXPECT_EQ(reader->events()[0].attr.sample_type, kType);
-  EXPECT_EQ(reader->events()[0].ids, std::vector<uint64_t>{101});
+  EXPECT_EQ(reader->events()[0].ids, std::vector<uint64_t>{test::kSampleId});
   EXPECT_EQ(reader->info().cmdline, (std::vector<std::string>{"perf-pml", "record", "-o", "-"}));
   EXPECT_FALSE(reader->info().hostname.empty());
   EXPECT_EQ(describe_all(read_records(*reader)), describe_all(written));

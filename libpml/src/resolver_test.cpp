@@ -59,10 +59,7 @@ TEST(SampleResolver, LateSampleOfThePreviousEpochIsNotNew) {
 
 TEST(SampleResolver, FiltersByPidTidCommAndTime) {
   auto recs = test::make_stream();
-  Comm other;
-  other.pid = other.tid = 77;
-  other.comm = "other";
-  recs.push_back(other);
+  recs.push_back(test::comm(77, 77, "other"));
   Sample s = test::page(3, 5, test::kHeap);
   s.pid = s.tid = 77;
   recs.push_back(s);
@@ -118,15 +115,9 @@ TEST(SampleResolver, PidPastPageKeyBitsStillGetsAPage) {
 TEST(SampleResolver, ThreadWithoutCommIsNamedAfterItsOwnProcess) {
   // tid 5 in two processes (two pid namespaces in one file), neither with a
   // COMM of its own: each sample gets its process's name.
-  Comm a, b;
-  a.pid = a.tid = 100;
-  a.comm = "first";
-  b.pid = b.tid = 200;
-  b.comm = "second";
-  Sample in_a = test::page(0, 0, 0x1000, 5), in_b = in_a;
-  in_a.pid = 100;
-  in_b.pid = 200;
-  std::vector<Record> recs = {a, b, in_a, in_b, in_a};
+  Sample in_a = test::sample(100, 5, 1, 0x1000), in_b = test::sample(200, 5, 2, 0x1000);
+  std::vector<Record> recs = {test::comm(100, 100, "first"), test::comm(200, 200, "second"), in_a,
+                              in_b, in_a};
   SampleResolver r;
   auto v = resolve_all(r, recs);
   ASSERT_EQ(v.size(), 3u);
@@ -146,7 +137,9 @@ TEST(SampleResolver, SkippingPageIdsStillNamesAndFilters) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
     ASSERT_EQ(got[i].mapping == nullptr, want[i].mapping == nullptr);
-    if (got[i].mapping) EXPECT_EQ(got[i].mapping->start, want[i].mapping->start);
+    if (got[i].mapping) {
+      EXPECT_EQ(got[i].mapping->start, want[i].mapping->start);
+    }
     EXPECT_EQ(named.mapping_name(got[i].mapping_name), numbered.mapping_name(want[i].mapping_name));
     EXPECT_EQ(named.comm_name(got[i].comm), "app");
     EXPECT_FALSE(got[i].new_page);

@@ -159,7 +159,7 @@ TEST_F(Report, OneNameForAMappingInTableAndJson) {
 // The software backend's notice of an exec that took writes with it.
 TEST(ReportUncollected, HeaderAndJsonNameTheProcess) {
   std::string path = test::temp_path("uncollected.data");
-  pml::Lost notice{7, 0, true, {200, 200, test::kT0 + 5 * test::kMs, 7, 0}};
+  pml::Lost notice = pml::test::lost_samples(200, 0, test::kT0 + 5 * test::kMs);
   test::write_recording(path, {comm(100, 100, "app"), mmap(100, kHeap, 1 << 20, "[heap]"),
                                write(100, 100, 0, 0, kHeap), notice});
   auto text = test::run_captured([&] { return cmd_report({"-i", path, "--no-symbols"}); });

@@ -22,11 +22,10 @@ std::vector<pml::Record> known_records() {
   big.cpu = 3;
   big.flags = 1;
   big.data_page_size = 2 << 20;
-  pml::Task fork{false, 300, 100, 300, 100, test::kT0 + 15 * test::kMs,
-                 {100, 100, test::kT0 + 15 * test::kMs, 7, 0}};
-  pml::Lost lost{7, 2, true, {100, 101, test::kT0 + 25 * test::kMs, 7, 0}};
-  pml::Task exit{true, 300, 100, 300, 300, test::kT0 + 30 * test::kMs,
-                 {300, 300, test::kT0 + 30 * test::kMs, 7, 0}};
+  pml::Task fork = pml::test::task_fork(300, 100, test::kT0 + 15 * test::kMs);
+  pml::Lost lost = pml::test::lost_samples(100, 2, test::kT0 + 25 * test::kMs);
+  lost.sid.tid = 101;
+  pml::Task exit = pml::test::task_exit(300, 100, test::kT0 + 30 * test::kMs);
   return {comm(100, 100, "app"),         comm(100, 101, "worker"),
           mmap(100, kHeap, 1 << 20, "[heap]"), mmap(100, kAnon, 1 << 16, "//anon"),
           write(100, 100, 0, 0, kHeap),  big,
@@ -122,7 +121,7 @@ TEST_F(Script, FiltersSamplesAsReportDoes) {
 
 TEST(ScriptUncollected, SaysWhatTheRecordMeans) {
   std::string path = test::temp_path("script-uncollected.data");
-  pml::Lost notice{7, 0, true, {100, 100, test::kT0 + 5 * test::kMs, 7, 0}};
+  pml::Lost notice = pml::test::lost_samples(100, 0, test::kT0 + 5 * test::kMs);
   test::write_recording(path, {comm(100, 100, "app"), write(100, 100, 0, 0, kHeap), notice});
   auto r = test::run_captured([&] { return cmd_script({"-i", path}); });
   EXPECT_EQ(r.status, 0);
