@@ -19,22 +19,13 @@ namespace pml::test {
 // The sample id of every builder's records and of pml_event()'s event.
 inline constexpr uint64_t kSampleId = 7;
 
-// A pml event as perf pml record opens it (dynamic PMU type 42, attr.size
-// 128, period 1, mmap/comm/task records), id kSampleId.
+// A pml event as perf pml record opens it (soft_event_info(): mmap, comm
+// and task records, period 1), with these sample fields, a dynamic PMU
+// type (42) and id kSampleId.
 inline EventInfo pml_event(uint64_t sample_type, uint32_t epoch_ms = 10) {
-  EventInfo e;
-  e.name = "pml/epoch=" + std::to_string(epoch_ms) + "/";
+  EventInfo e = soft_event_info(epoch_ms);
   e.attr.type = 42;
-  e.attr.size = 128;
-  e.attr.config = epoch_ms;
-  e.attr.sample_period = 1;
   e.attr.sample_type = sample_type;
-  e.attr.sample_id_all = 1;
-  e.attr.mmap = 1;
-  e.attr.mmap2 = 1;
-  e.attr.mmap_data = 1;
-  e.attr.comm = 1;
-  e.attr.task = 1;
   e.ids = {kSampleId};
   return e;
 }

@@ -284,6 +284,8 @@ class FollowTest : public ::testing::Test {
     pipes.close_child_ends();
     ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
   }
+  // Pages 1 2, collected; then 7 8 and death by `sig`: see its definition.
+  void expect_last_pages_collected_at(int sig);
   // Handles the writer's stops until it has exited.
   void wait_until_gone(uint64_t epoch) {
     for (;;) {
@@ -377,37 +379,33 @@ int count_events(const Followed& f, TaskEvent::Type type, uint32_t pid) {
   return n;
 }
 
-// A deadly signal the process can be stopped for: its last writes are
-// collected at the signal's delivery stop, and nothing is lost.
-TEST_F(FollowTest, LastPagesAreCollectedAtADeadlySignal) {
+// The writer writes pages 1 2 (collected in epoch 1), then 7 8 and raises
+// `sig`: 7 8 must come out of wait(), collected as it dies, and nothing be
+// reported as uncollected.
+void FollowTest::expect_last_pages_collected_at(int sig) {
   std::set<uint64_t> wrote = pipes.write({1, 2});
   EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
-  pipes.send("write-signal " + std::to_string(SIGTERM) + " 7 8");
+  pipes.send("write-signal " + std::to_string(sig) + " 7 8");
   wait_until_gone(2);
   const uint32_t pid = uint32_t(tracker->pid());
   EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8}));
   EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
   auto status = tracker->wait_exit();
   ASSERT_TRUE(status.ok()) << status.error().to_string();
-  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM);
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == sig);
+}
+
+// A deadly signal the process can be stopped for: its last writes are
+// collected at the signal's delivery stop.
+TEST_F(FollowTest, LastPagesAreCollectedAtADeadlySignal) {
+  expect_last_pages_collected_at(SIGTERM);
 }
 
 // SIGKILL too: the kernel takes SIGKILL off the dying task before it exits
 // (get_signal(), kernel/signal.c), so its PTRACE_EVENT_EXIT stop still
 // happens and the last writes are collected there, whether the process
 // raised it or another one sent it.
-TEST_F(FollowTest, LastPagesAreCollectedAtSigkill) {
-  std::set<uint64_t> wrote = pipes.write({1, 2});
-  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
-  pipes.send("write-signal " + std::to_string(SIGKILL) + " 7 8");
-  wait_until_gone(2);
-  const uint32_t pid = uint32_t(tracker->pid());
-  EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8}));
-  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
-  auto status = tracker->wait_exit();
-  ASSERT_TRUE(status.ok()) << status.error().to_string();
-  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
-}
+TEST_F(FollowTest, LastPagesAreCollectedAtSigkill) { expect_last_pages_collected_at(SIGKILL); }
 
 TEST_F(FollowTest, LastPagesAreCollectedAtSigkillFromOutside) {
   std::set<uint64_t> wrote = pipes.write({1, 2});
