@@ -22,6 +22,9 @@ mkdir -p "$corpus" "$build/artifacts"
 if command -v perf >/dev/null 2>&1; then
   perf record -q -e page-faults -c 1 -d -o "$corpus/seed-perf-record.data" -- /bin/true \
     >/dev/null 2>&1 || rm -f "$corpus/seed-perf-record.data"
+  # Pipe mode as perf writes it (HEADER_ATTR, HEADER_FEATURE, EVENT_UPDATE, ...).
+  perf record -q -e page-faults -c 1 -d -o - -- /bin/true >"$corpus/seed-perf-pipe.data" \
+    2>/dev/null || rm -f "$corpus/seed-perf-pipe.data"
 fi
 
 echo "fuzzing the perf.data reader for ${secs}s (corpus $corpus)"

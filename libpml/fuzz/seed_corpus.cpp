@@ -1,5 +1,8 @@
 // Writes a seed corpus for the reader fuzzer with the libpml writer: files
-// with every record type, several events, samples with and without RAW.
+// with every record type, several events, samples with and without RAW, in
+// file and in pipe mode.
+#include <fcntl.h>
+
 #include <cstdio>
 #include <string>
 
@@ -20,8 +23,13 @@ static EventInfo event(uint64_t sample_type, uint32_t epoch, uint64_t id) {
   return e;
 }
 
-static bool write_file(const std::string& path, std::vector<EventInfo> events, int samples) {
-  auto w = PerfDataWriter::create(path, events, host_file_info({"seed"}));
+static bool write_file(const std::string& path, std::vector<EventInfo> events, int samples,
+                       bool pipe_mode = false) {
+  auto w = pipe_mode
+               ? PerfDataWriter::create_pipe(
+                     UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)),
+                     events, host_file_info({"seed"}))
+               : PerfDataWriter::create(path, events, host_file_info({"seed"}));
   if (!w.ok()) return false;
   Comm c;
   c.pid = c.tid = 10;
@@ -81,6 +89,9 @@ int main(int argc, char** argv) {
   bool ok = write_file(dir + "/seed-full.data", {event(full, 10, 1)}, 12) &&
             write_file(dir + "/seed-minimal.data", {event(minimal, 5, 1)}, 6) &&
             write_file(dir + "/seed-two-events.data", {event(full, 10, 1), event(full, 0, 2)}, 8) &&
-            write_file(dir + "/seed-empty.data", {event(full, 10, 1)}, 0);
+            write_file(dir + "/seed-empty.data", {event(full, 10, 1)}, 0) &&
+            write_file(dir + "/seed-pipe.data", {event(full, 10, 1)}, 12, true) &&
+            write_file(dir + "/seed-pipe-two-events.data", {event(full, 10, 1), event(full, 0, 2)},
+                       8, true);
   return ok ? 0 : 1;
 }

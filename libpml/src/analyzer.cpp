@@ -33,6 +33,11 @@ void Analyzer::add(const Record& r) {
   if (const Lost* l = std::get_if<Lost>(&r)) add_lost(*l);
 }
 
+void Analyzer::add_lost(const Lost& l) {
+  lost_ += l.lost;
+  if (l.uncollected()) uncollected_pids_.push_back(l.sid.pid);
+}
+
 void Analyzer::add(const ResolvedSample& rs) {
   const uint64_t time = rs.sample->time;
   first_ = std::min(first_, time);
@@ -51,6 +56,7 @@ AnalysisReport Analyzer::result() const {
   rep.unique = unique_.result();
   rep.samples = rep.unique.page_epochs;
   rep.lost = lost_;
+  rep.uncollected_pids = uncollected_pids_;
   rep.first_time = first_ == UINT64_MAX ? 0 : first_;
   rep.last_time = last_;
   rep.epochs = epochs_.result();

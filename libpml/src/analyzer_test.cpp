@@ -21,6 +21,23 @@ TEST(UniquePages, SameAddressInTwoProcessesIsTwoPages) {
   EXPECT_EQ(unique_pages(v).pages, 2u);
 }
 
+TEST(Analyzer, UncollectedWritesAreCountedApartFromLostSamples) {
+  // A ring buffer's LOST_SAMPLES counts page-epochs; the software backend's
+  // LOST_SAMPLES of 0 names a process whose last writes went with its exec.
+  Lost ring = test::lost_samples(10, 7, 1), exec_of_12 = test::lost_samples(12, 0, 2),
+       exec_of_13 = test::lost_samples(13, 0, 3), lost_record = test::lost_samples(10, 0, 4);
+  lost_record.samples_record = false;  // PERF_RECORD_LOST: not a software notice
+  EXPECT_FALSE(ring.uncollected());
+  EXPECT_TRUE(exec_of_12.uncollected());
+  EXPECT_FALSE(lost_record.uncollected());
+  std::vector<Record> v = {ring, exec_of_13, test::page(0, 0, 0x5000), exec_of_12, lost_record};
+  Analyzer a;
+  for (auto& r : v) a.add(r);
+  auto rep = a.result();
+  EXPECT_EQ(rep.lost, 7u);
+  EXPECT_EQ(rep.uncollected_pids, (std::vector<uint32_t>{13, 12}));
+}
+
 TEST(Analyzer, OnePassMatchesPlainFunctions) {
   auto recs = test::make_stream();
   Lost l;

@@ -39,14 +39,11 @@ std::vector<Record> self_maps() {
     in >> range >> perms >> off >> dev >> inode;
     std::getline(in, path);
     path.erase(0, path.find_first_not_of(' '));
-    Mmap m;
-    m.pid = m.tid = test::kPid;
     auto dash = range.find('-');
-    m.start = std::stoull(range.substr(0, dash), nullptr, 16);
-    m.len = std::stoull(range.substr(dash + 1), nullptr, 16) - m.start;
-    m.pgoff = std::stoull(off, nullptr, 16);
-    m.filename = path.empty() ? "//anon" : path;
-    v.push_back(m);
+    uint64_t start = std::stoull(range.substr(0, dash), nullptr, 16);
+    uint64_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    v.push_back(test::mmap(test::kPid, start, end - start, path.empty() ? "//anon" : path,
+                           std::stoull(off, nullptr, 16)));
   }
   return v;
 }
@@ -95,12 +92,9 @@ std::vector<Record> sample_on(const std::string& path, const ElfDataSymbols& elf
   for (size_t i = 0; i < elf.size(); ++i)
     if (elf.symbol(i).name == symbol) sym = &elf.symbol(i);
   if (!data || !sym) return {};
-  Mmap m;
-  m.pid = m.tid = test::kPid;
-  m.pgoff = data->offset & ~0xfffULL;
-  m.start = 0x5500000000 + m.pgoff;
-  m.len = ((data->offset + data->memsz + 0xfff) & ~0xfffULL) - m.pgoff;
-  m.filename = path;
+  const uint64_t pgoff = data->offset & ~0xfffULL;
+  Mmap m = test::mmap(test::kPid, 0x5500000000 + pgoff,
+                      ((data->offset + data->memsz + 0xfff) & ~0xfffULL) - pgoff, path, pgoff);
   uint64_t bias = m.start - m.pgoff - (data->vaddr - data->offset);
   return {m, test::page(0, 0, sym->start + bias)};
 }
@@ -129,11 +123,7 @@ TEST(DataSymbols, StrippedBinaryIsNamedFromItsDebugFileByBuildId) {
 TEST(DataSymbols, UnreadableBinaryIsNamedInErrors) {
   std::string path = test::temp_path("corrupt-binary");
   test::write_bytes(path, std::vector<std::byte>(100, std::byte{0x7f}));
-  Mmap m;
-  m.pid = m.tid = test::kPid;
-  m.start = 0x5500000000;
-  m.len = 0x1000;
-  m.filename = path;
+  Mmap m = test::mmap(test::kPid, 0x5500000000, 0x1000, path);
   DataSymbols d;
   feed(d, {m, test::page(0, 0, m.start), test::page(1, 0, m.start)});
   EXPECT_TRUE(d.result().empty());

@@ -8,8 +8,8 @@ namespace {
 
 TEST(MappingTable, NewMappingSplitsAnOldOne) {
   MappingTable t;
-  t.add(test::mmap_of(0x10000, 0x10000, "/a"));
-  t.add(test::mmap_of(0x14000, 0x2000, "/b"));
+  t.add(test::mmap(test::kPid, 0x10000, 0x10000, "/a"));
+  t.add(test::mmap(test::kPid, 0x14000, 0x2000, "/b"));
   ASSERT_NE(t.find(test::kPid, 0x10000), nullptr);
   EXPECT_EQ(t.find(test::kPid, 0x13fff)->filename, "/a");
   EXPECT_EQ(t.find(test::kPid, 0x14000)->filename, "/b");
@@ -23,16 +23,11 @@ TEST(MappingTable, NewMappingSplitsAnOldOne) {
 
 TEST(MappingTable, ForkCopiesExecClears) {
   MappingTable t;
-  t.add(test::mmap_of(0x10000, 0x1000, "/a"));
-  Task fork;
-  fork.pid = fork.tid = 20;
-  fork.ppid = fork.ptid = test::kPid;
-  t.add(fork);
+  t.add(test::mmap(test::kPid, 0x10000, 0x1000, "/a"));
+  t.add(test::task_fork(20, test::kPid, 0));
   ASSERT_NE(t.find(20, 0x10000), nullptr);
-  Comm exec;
-  exec.pid = exec.tid = 20;
+  Comm exec = test::comm(20, 20, "child");
   exec.exec = true;
-  exec.comm = "child";
   t.add(exec);
   EXPECT_EQ(t.find(20, 0x10000), nullptr);
   EXPECT_NE(t.find(test::kPid, 0x10000), nullptr);
@@ -41,9 +36,9 @@ TEST(MappingTable, ForkCopiesExecClears) {
 
 TEST(MappingName, OneSpellingPerKind) {
   MappingTable t;
-  t.add(test::mmap_of(0x10000, 0x1000, "/a"));
-  t.add(test::mmap_of(0x20000, 0x3000, "//anon"));
-  t.add(test::mmap_of(0x30000, 0x1000, "[heap]"));
+  t.add(test::mmap(test::kPid, 0x10000, 0x1000, "/a"));
+  t.add(test::mmap(test::kPid, 0x20000, 0x3000, "//anon"));
+  t.add(test::mmap(test::kPid, 0x30000, 0x1000, "[heap]"));
   EXPECT_EQ(mapping_name(t.find(test::kPid, 0x10000)), "/a");
   EXPECT_EQ(mapping_name(t.find(test::kPid, 0x21000)), "[anon] 0x20000-0x23000");
   EXPECT_EQ(mapping_name(t.find(test::kPid, 0x30000)), "[heap]");

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "byte_cursor.h"
+#include "byte_source.h"
+#include "header_features.h"
+#include "pipe_header.h"
 #include "pml/perf_abi.h"
 #include "pml/perf_data.h"
 #include "pml/unique_fd.h"
@@ -15,7 +17,8 @@
 
 namespace pml {
 
-using detail::ByteCursor;
+using detail::ByteSource;
+using detail::kCompressedMessage;
 using namespace pml::abi;
 
 namespace {
@@ -24,10 +27,6 @@ constexpr size_t kWindow = 4 << 20;
 constexpr uint64_t kMaxAttrs = 4096;
 constexpr uint64_t kMaxIdsPerEvent = 1 << 20;
 constexpr uint64_t kMaxFeatureSize = 64 << 20;
-constexpr uint32_t kFeatCompressed = 27;  // HEADER_COMPRESSED: perf record -z
-constexpr const char* kCompressedMessage =
-    "compressed data not supported (the file was recorded with 'perf record -z'; "
-    "record without -z)";
 
 struct FileSection {
   uint64_t offset = 0, size = 0;
@@ -41,68 +40,14 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-class ByteSource {
- public:
-  virtual ~ByteSource() = default;
-  virtual uint64_t size() const = 0;
-  // Reads up to n bytes at off; returns bytes read or -1 with errno.
-  virtual ssize_t read_at(uint64_t off, void* buf, size_t n) = 0;
-
-  bool read_exact(uint64_t off, void* buf, size_t n) {
-    if (off > size() || size() - off < n) return false;
-    char* p = static_cast<char*>(buf);
-    while (n > 0) {
-      ssize_t r = read_at(off, p, n);
-      if (r <= 0) return false;
-      p += r;
-      off += uint64_t(r);
-      n -= size_t(r);
-    }
-    return true;
-  }
-};
-
-namespace {
-
-class FileSource : public ByteSource {
- public:
-  FileSource(UniqueFd fd, uint64_t size) : fd_(std::move(fd)), size_(size) {}
-  uint64_t size() const override { return size_; }
-  ssize_t read_at(uint64_t off, void* buf, size_t n) override {
-    for (;;) {
-      ssize_t r = ::pread(fd_.get(), buf, n, off_t(off));
-      if (r < 0 && errno == EINTR) continue;
-      return r;
-    }
-  }
-
- private:
-  UniqueFd fd_;
-  uint64_t size_;
-};
-
-class MemorySource : public ByteSource {
- public:
-  explicit MemorySource(std::span<const std::byte> b) : b_(b) {}
-  uint64_t size() const override { return b_.size(); }
-  ssize_t read_at(uint64_t off, void* buf, size_t n) override {
-    if (off >= b_.size()) return 0;
-    n = std::min<uint64_t>(n, b_.size() - off);
-    std::memcpy(buf, b_.data() + off, n);
-    return ssize_t(n);
-  }
-
- private:
-  std::span<const std::byte> b_;
-};
-
-}  // namespace
-
 struct PerfDataReader::Impl {
   std::unique_ptr<ByteSource> src;
   std::vector<EventInfo> events;
   FileInfo info;
+  // data_end is ByteSource::kUnknownSize for a stream: it ends where it ends.
   uint64_t data_start = 0, data_end = 0;
+  bool pipe_mode = false;
+  int passes = 0;
   std::optional<Error> warning;
   ReadStats stats;
 
@@ -111,52 +56,37 @@ struct PerfDataReader::Impl {
   uint64_t window_off = 0;
   size_t window_len = 0;
 
-  // Returns a pointer to n bytes at off, or nullptr if they cannot be read.
-  const std::byte* fetch(uint64_t off, size_t n) {
-    if (off >= window_off && off + n <= window_off + window_len)
-      return window.data() + (off - window_off);
-    size_t want = std::max<size_t>(n, kWindow);
-    want = size_t(std::min<uint64_t>(want, data_end - off));
-    if (want < n) return nullptr;
+  bool stream() const { return data_end == ByteSource::kUnknownSize; }
+
+  // Makes up to n bytes at off readable; returns how many are (fewer than n
+  // only at the end of the data or on a read error), *p pointing at them.
+  size_t fetch(uint64_t off, size_t n, const std::byte** p) {
+    if (off >= window_off && off + n <= window_off + window_len) {
+      *p = window.data() + (off - window_off);
+      return n;
+    }
+    src->discard_before(off);  // nothing before a record is asked for again
+    size_t want = size_t(std::min<uint64_t>(std::max<size_t>(n, kWindow), data_end - off));
+    n = std::min(n, want);
     window.resize(std::max(window.size(), want));
+    // A file fills the window at once; a pipe gives what it has, and is
+    // read on only as far as this record needs.
     size_t got = 0;
-    while (got < want) {
+    while (got < n) {
       ssize_t r = src->read_at(off + got, window.data() + got, want - got);
       if (r <= 0) break;
       got += size_t(r);
     }
     window_off = off;
     window_len = got;
-    return got >= n ? window.data() : nullptr;
+    *p = window.data();
+    return std::min(got, n);
   }
 
   Result<void> parse_header();
+  Result<void> parse_pipe_header();
   void parse_features(const uint64_t* feature_bits, uint64_t index_off);
-  void parse_event_desc(std::span<const std::byte> body);
 };
-
-static bool read_header_string(ByteCursor& c, std::string& out) {
-  uint32_t len = c.get<uint32_t>();
-  if (!c.ok() || len > c.remaining()) return false;
-  out = c.string_in(len);
-  return c.ok();
-}
-
-void PerfDataReader::Impl::parse_event_desc(std::span<const std::byte> body) {
-  ByteCursor c(body);
-  uint32_t nr = c.get<uint32_t>();
-  uint32_t attr_size = c.get<uint32_t>();
-  if (!c.ok() || attr_size < PERF_ATTR_SIZE_VER0) return;
-  for (uint32_t i = 0; i < nr && c.ok(); ++i) {
-    c.skip(attr_size);
-    uint32_t nr_ids = c.get<uint32_t>();
-    std::string name;
-    if (!read_header_string(c, name)) return;
-    if (nr_ids > c.remaining() / 8) return;
-    c.skip(uint64_t(nr_ids) * 8);
-    if (i < events.size() && !name.empty()) events[i].name = name;
-  }
-}
 
 void PerfDataReader::Impl::parse_features(const uint64_t* bits, uint64_t index_off) {
   // Feature problems never stop reading: the data section is what matters.
@@ -170,34 +100,22 @@ void PerfDataReader::Impl::parse_features(const uint64_t* bits, uint64_t index_o
     if (sec.size > kMaxFeatureSize || sec.offset > src->size() ||
         sec.size > src->size() - sec.offset)
       continue;
-    if (feat != kFeatHostname && feat != kFeatOsRelease && feat != kFeatVersion &&
-        feat != kFeatArch && feat != kFeatNrCpus && feat != kFeatCmdline &&
-        feat != kFeatEventDesc)
-      continue;
+    if (!detail::feature_is_read(feat)) continue;
     std::vector<std::byte> body(sec.size);
     if (!src->read_exact(sec.offset, body.data(), body.size())) continue;
-    ByteCursor c(body);
-    switch (feat) {
-      case kFeatHostname: read_header_string(c, info.hostname); break;
-      case kFeatOsRelease: read_header_string(c, info.os_release); break;
-      case kFeatVersion: read_header_string(c, info.version); break;
-      case kFeatArch: read_header_string(c, info.arch); break;
-      case kFeatNrCpus:
-        info.nr_cpus_available = c.get<uint32_t>();
-        info.nr_cpus_online = c.get<uint32_t>();
-        break;
-      case kFeatCmdline: {
-        uint32_t n = c.get<uint32_t>();
-        for (uint32_t i = 0; i < n && c.ok(); ++i) {
-          std::string s;
-          if (!read_header_string(c, s)) break;
-          info.cmdline.push_back(std::move(s));
-        }
-        break;
-      }
-      case kFeatEventDesc: parse_event_desc(body); break;
-    }
+    detail::parse_feature(feat, body, info, events);
   }
+}
+
+Result<void> PerfDataReader::Impl::parse_pipe_header() {
+  auto ph = detail::scan_pipe_header(*src);
+  if (!ph.ok()) return ph.error();
+  events = std::move(ph->events);
+  info = std::move(ph->info);
+  pipe_mode = true;
+  data_start = kPipeHeaderSize;
+  data_end = src->size();
+  return {};
 }
 
 Result<void> PerfDataReader::Impl::parse_header() {
@@ -211,8 +129,12 @@ Result<void> PerfDataReader::Impl::parse_header() {
     return make_error("not a perf.data file: bad magic (expected PERFILE2)", EINVAL);
   uint64_t hsize = 0;
   if (!src->read_exact(8, &hsize, 8)) return make_error("truncated perf.data header", EINVAL);
-  if (hsize == 16)
-    return make_error("pipe-mode perf.data (perf record -o -) is not supported", ENOTSUP);
+  if (hsize == kPipeHeaderSize) return parse_pipe_header();
+  // A file-mode perf.data has its sizes in the header and its features at
+  // the end: it cannot be streamed.
+  if (fsize == ByteSource::kUnknownSize)
+    return make_error("a perf.data file in file mode came through a pipe: give it with -i FILE "
+                      "(pipes carry pipe mode, as 'perf pml record -o -' writes it)", EINVAL);
   struct {
     uint64_t magic, size, attr_size;
     FileSection attrs, data, event_types;
@@ -280,41 +202,78 @@ PerfDataReader::PerfDataReader(PerfDataReader&&) noexcept = default;
 PerfDataReader& PerfDataReader::operator=(PerfDataReader&&) noexcept = default;
 PerfDataReader::~PerfDataReader() = default;
 
-Result<PerfDataReader> PerfDataReader::open(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // never block on a FIFO
-  if (!fd.valid()) {
-    if (errno == ENOENT) return make_error("file '" + path + "' does not exist", ENOENT);
-    return errno_error("cannot open '" + path + "'");
-  }
+// Standard input ("-"): a file redirected to it is read as a file; a pipe
+// as a stream, which must be in pipe mode (perf record -o -).
+static Result<std::unique_ptr<ByteSource>> stdin_source(const ReadOptions& options) {
+  UniqueFd fd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
+  if (!fd.valid()) return errno_error("cannot read standard input");
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return errno_error("cannot stat '" + path + "'");
-  if (!S_ISREG(st.st_mode)) return make_error("'" + path + "' is not a regular file", EINVAL);
+  if (fstat(fd.get(), &st) != 0) return errno_error("cannot stat standard input");
+  if (S_ISREG(st.st_mode))
+    return std::unique_ptr<ByteSource>(
+        std::make_unique<detail::FileSource>(std::move(fd), uint64_t(st.st_size)));
+  if (isatty(fd.get()))
+    return make_error("standard input is a terminal: pipe a recording in "
+                      "('perf pml record -o - ... |') or give a file with -i", EINVAL);
+  UniqueFd spool;
+  if (options.reread) {
+    auto f = detail::create_spool_file();
+    if (!f.ok()) return f.error();
+    spool = std::move(f.value());
+  }
+  return std::unique_ptr<ByteSource>(
+      std::make_unique<detail::StreamSource>(std::move(fd), std::move(spool)));
+}
+
+Result<PerfDataReader> PerfDataReader::open(const std::string& path, const ReadOptions& options) {
   auto impl = std::make_unique<Impl>();
-  impl->src = std::make_unique<FileSource>(std::move(fd), uint64_t(st.st_size));
+  std::string name = "'" + path + "'";
+  if (path == "-") {
+    name = "standard input";
+    auto src = stdin_source(options);
+    if (!src.ok()) return src.error();
+    impl->src = std::move(src.value());
+  } else {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // never block on a FIFO
+    if (!fd.valid()) {
+      if (errno == ENOENT) return make_error("file '" + path + "' does not exist", ENOENT);
+      return errno_error("cannot open '" + path + "'");
+    }
+    struct stat st;
+    if (fstat(fd.get(), &st) != 0) return errno_error("cannot stat '" + path + "'");
+    if (!S_ISREG(st.st_mode)) return make_error("'" + path + "' is not a regular file", EINVAL);
+    impl->src = std::make_unique<detail::FileSource>(std::move(fd), uint64_t(st.st_size));
+  }
   if (auto r = impl->parse_header(); !r)
-    return make_error("'" + path + "': " + r.error().message, r.error().errnum);
+    return make_error(name + ": " + r.error().message, r.error().errnum);
   return PerfDataReader(std::move(impl));
 }
 
 Result<PerfDataReader> PerfDataReader::open_memory(std::span<const std::byte> bytes) {
   auto impl = std::make_unique<Impl>();
-  impl->src = std::make_unique<MemorySource>(bytes);
+  impl->src = std::make_unique<detail::MemorySource>(bytes);
   if (auto r = impl->parse_header(); !r) return r.error();
   return PerfDataReader(std::move(impl));
 }
 
 const std::vector<EventInfo>& PerfDataReader::events() const { return impl_->events; }
 const FileInfo& PerfDataReader::info() const { return impl_->info; }
-uint64_t PerfDataReader::data_size() const { return impl_->data_end - impl_->data_start; }
+uint64_t PerfDataReader::data_size() const {
+  return impl_->stream() ? impl_->stats.bytes : impl_->data_end - impl_->data_start;
+}
+bool PerfDataReader::pipe_mode() const { return impl_->pipe_mode; }
 const std::optional<Error>& PerfDataReader::open_warning() const { return impl_->warning; }
 const ReadStats& PerfDataReader::stats() const { return impl_->stats; }
 
 Result<void> PerfDataReader::for_each(const Sink& sink, const Progress& progress) {
   Impl& m = *impl_;
+  if (m.passes++ > 0 && !m.src->rereadable())
+    return make_error("standard input cannot be read a second time (a pipe); "
+                      "write the recording to a file", ESPIPE);
   m.stats = {};
   m.window_len = 0;
   RecordDecoder decoder(m.events);
-  const uint64_t total = m.data_end - m.data_start;
+  const uint64_t total = m.stream() ? 0 : m.data_end - m.data_start;
   constexpr uint64_t kProgressStep = 64 << 20;
   uint64_t next_progress = kProgressStep;
   Record rec;
@@ -323,8 +282,11 @@ Result<void> PerfDataReader::for_each(const Sink& sink, const Progress& progress
     auto where = [&] { return " at data offset " + hex(off - m.data_start); };
     if (m.data_end - off < sizeof(perf_event_header))
       return make_error("truncated record header" + where(), EIO);
-    const std::byte* p = m.fetch(off, sizeof(perf_event_header));
-    if (p == nullptr) return make_error("read error" + where(), EIO);
+    const std::byte* p;
+    size_t have = m.fetch(off, sizeof(perf_event_header), &p);
+    if (have == 0 && m.stream()) break;  // a pipe ends between records
+    if (have < sizeof(perf_event_header))
+      return make_error((m.stream() ? "truncated record header" : "read error") + where(), EIO);
     perf_event_header h;
     std::memcpy(&h, p, sizeof h);
     if (h.size < sizeof h)
@@ -333,8 +295,13 @@ Result<void> PerfDataReader::for_each(const Sink& sink, const Progress& progress
       return make_error("truncated record" + where() + ": needs " + std::to_string(h.size) +
                             " bytes, " + std::to_string(m.data_end - off) + " left",
                         EIO);
-    p = m.fetch(off, h.size);
-    if (p == nullptr) return make_error("read error" + where(), EIO);
+    have = m.fetch(off, h.size, &p);
+    if (have < h.size) {
+      if (!m.stream()) return make_error("read error" + where(), EIO);
+      return make_error("truncated record" + where() + ": needs " + std::to_string(h.size) +
+                            " bytes, " + std::to_string(have) + " left",
+                        EIO);
+    }
     // A compressed record without the header feature (a damaged header).
     if (h.type == kRecordCompressed) return make_error(kCompressedMessage + where(), ENOTSUP);
     std::span<const std::byte> body(p + sizeof h, h.size - sizeof h);
@@ -353,7 +320,12 @@ Result<void> PerfDataReader::for_each(const Sink& sink, const Progress& progress
         return make_error("corrupt record of type " + std::to_string(h.type) + where(), EIO);
     }
     ++m.stats.records;
-    off += h.size;
+    // TRACING_DATA and AUXTRACE carry data past their size.
+    uint64_t payload = detail::payload_after_record(h.type, body);
+    if (payload > m.data_end - off - h.size)
+      return make_error("truncated record" + where() + ": its data needs " +
+                            std::to_string(payload) + " bytes more", EIO);
+    off += h.size + payload;
     m.stats.bytes = off - m.data_start;
     if (progress && m.stats.bytes >= next_progress) {
       progress(m.stats.bytes, total);

@@ -11,8 +11,9 @@
 namespace pml {
 namespace {
 
-using test::make_sample;
+using test::kSampleId;
 using test::pml_event;
+using test::sample;
 using test::read_all;
 using test::temp_path;
 
@@ -26,37 +27,28 @@ std::string write_small_file(const std::string& name) {
   std::string path = temp_path(name);
   auto w = PerfDataWriter::create(path, {pml_event(kFullType)}, host_file_info({"perf-pml", "record"}));
   EXPECT_TRUE(w.ok());
-  Comm c{100, 100, true, "writer", {100, 100, 1000, 101, 0}};
+  Comm c{100, 100, true, "writer", {100, 100, 1000, kSampleId, 0}};
   EXPECT_TRUE(w->write(c).ok());
-  Mmap m;
-  m.pid = 100;
-  m.tid = 100;
-  m.start = 0x7f0000000000;
-  m.len = 0x200000;
-  m.pgoff = 0x1000;
-  m.prot = 3;
-  m.flags = 2;
+  Mmap m = test::mmap(100, 0x7f0000000000, 0x200000, "/usr/lib/libfoo.so", 0x1000);
   m.maj = 8;
   m.min = 1;
   m.ino = 1234;
-  m.data = true;
-  m.filename = "/usr/lib/libfoo.so";
-  m.sid = {100, 100, 1100, 101, 1};
+  m.sid = {100, 100, 1100, kSampleId, 1};
   EXPECT_TRUE(w->write(m).ok());
-  Task fork{false, 100, 100, 101, 100, 1200, {100, 101, 1200, 101, 0}};
+  Task fork{false, 100, 100, 101, 100, 1200, {100, 101, 1200, kSampleId, 0}};
   EXPECT_TRUE(w->write(fork).ok());
-  Sample s1 = make_sample(100, 100, 2000, 0x7f0000001000, 0);
+  Sample s1 = sample(100, 100, 2000, 0x7f0000001000, 0);
   s1.ip = 0x401000;
   s1.cpu = 1;
   s1.phys_addr = 0x12345000;
   s1.data_src = abi::kDataSrcStore;
   s1.flags = 1;
   EXPECT_TRUE(w->write(s1).ok());
-  EXPECT_TRUE(w->write(make_sample(100, 101, 2100, 0x7f0000002000, 0)).ok());
-  EXPECT_TRUE(w->write(make_sample(100, 101, 3000, 0x7f0000200000, 1, 2 << 20)).ok());
-  Lost l{101, 7, false, {100, 100, 3100, 101, 0}};
+  EXPECT_TRUE(w->write(sample(100, 101, 2100, 0x7f0000002000, 0)).ok());
+  EXPECT_TRUE(w->write(sample(100, 101, 3000, 0x7f0000200000, 1, 2 << 20)).ok());
+  Lost l{kSampleId, 7, false, {100, 100, 3100, kSampleId, 0}};
   EXPECT_TRUE(w->write(l).ok());
-  Task ex{true, 100, 1, 100, 1, 4000, {100, 100, 4000, 101, 0}};
+  Task ex{true, 100, 1, 100, 1, 4000, {100, 100, 4000, kSampleId, 0}};
   EXPECT_TRUE(w->write(ex).ok());
   EXPECT_TRUE(w->finish().ok());
   return path;
@@ -70,7 +62,7 @@ TEST(PerfData, RoundTripKeepsEveryField) {
   EXPECT_EQ(reader->events()[0].name, "pml/epoch=10/");
   EXPECT_EQ(reader->events()[0].attr.size, 128u);
   EXPECT_EQ(reader->events()[0].attr.sample_type, kFullType);
-  EXPECT_EQ(reader->events()[0].ids, std::vector<uint64_t>{101});
+  EXPECT_EQ(reader->events()[0].ids, std::vector<uint64_t>{kSampleId});
   EXPECT_EQ(reader->info().cmdline, (std::vector<std::string>{"perf-pml", "record"}));
   EXPECT_FALSE(reader->info().hostname.empty());
 
@@ -114,7 +106,7 @@ TEST(PerfData, RoundTripKeepsEveryField) {
   EXPECT_EQ(s1.epoch, 0u);
   EXPECT_EQ(s1.flags, 1u);
   EXPECT_EQ(s1.data_page_size, 4096u);
-  EXPECT_EQ(s1.id, 101u);
+  EXPECT_EQ(s1.id, kSampleId);
 
   auto& s3 = std::get<Sample>(recs[5]);
   EXPECT_EQ(s3.epoch, 1u);
@@ -143,7 +135,7 @@ TEST(PerfData, WritingToDevNullSucceeds) {
   auto w = PerfDataWriter::create("/dev/null", {pml_event(kFullType)},
                                   host_file_info({"perf-pml", "record"}));
   ASSERT_TRUE(w.ok());
-  EXPECT_TRUE(w->write(make_sample(100, 100, 2000, 0x7f0000001000, 0)).ok());
+  EXPECT_TRUE(w->write(sample(100, 100, 2000, 0x7f0000001000, 0)).ok());
   auto done = w->finish();
   EXPECT_TRUE(done.ok()) << (done.ok() ? "" : done.error().to_string());
 }
@@ -204,8 +196,8 @@ TEST(PerfData, UnfinishedFileIsRecovered) {
   {
     auto w = PerfDataWriter::create(path, {pml_event(kFullType)});
     ASSERT_TRUE(w.ok());
-    ASSERT_TRUE(w->write(make_sample(1, 1, 10, 0x1000, 0)).ok());
-    ASSERT_TRUE(w->write(make_sample(1, 1, 11, 0x2000, 0)).ok());
+    ASSERT_TRUE(w->write(sample(1, 1, 10, 0x1000, 0)).ok());
+    ASSERT_TRUE(w->write(sample(1, 1, 11, 0x2000, 0)).ok());
     // Simulate a crash after the data was flushed but before finish():
     // finish() writes data.size; zero it again afterwards.
     ASSERT_TRUE(w->finish().ok());
@@ -295,11 +287,11 @@ TEST(PerfData, MultipleEventsAreToldApartByIdentifier) {
   {
     auto w = PerfDataWriter::create(path, {e1, e2});
     ASSERT_TRUE(w.ok()) << w.error().to_string();
-    Sample a = make_sample(1, 1, 10, 0x1000, 0);
+    Sample a = sample(1, 1, 10, 0x1000, 0);
     a.id = 203;
     a.event_index = 1;
-    Sample b = make_sample(1, 1, 11, 0x2000, 0);
-    b.id = 101;
+    Sample b = sample(1, 1, 11, 0x2000, 0);
+    b.id = kSampleId;
     ASSERT_TRUE(w->write(a).ok());
     ASSERT_TRUE(w->write(b).ok());
     ASSERT_TRUE(w->finish().ok());
@@ -319,7 +311,7 @@ TEST(PerfData, EpochIsDerivedFromTimeWithoutRaw) {
     ASSERT_TRUE(w.ok());
     // 10 ms epochs from the first sample at t=1s.
     for (uint64_t t : {1000000000ULL, 1009999999ULL, 1010000000ULL, 1035000000ULL})
-      ASSERT_TRUE(w->write(make_sample(1, 1, t, 0x1000, 99)).ok());
+      ASSERT_TRUE(w->write(sample(1, 1, t, 0x1000, 99)).ok());
     ASSERT_TRUE(w->finish().ok());
   }
   auto recs = read_all(path);
@@ -381,7 +373,7 @@ TEST(PerfData, RawOfAnotherEventIsNotThePmlPayload) {
   {
     auto w = PerfDataWriter::create(path, {e});
     ASSERT_TRUE(w.ok());
-    ASSERT_TRUE(w->write(test::make_sample(1, 1, 10, 0x1000, 77)).ok());
+    ASSERT_TRUE(w->write(test::sample(1, 1, 10, 0x1000, 77)).ok());
     ASSERT_TRUE(w->finish().ok());
   }
   auto recs = test::read_all(path);
@@ -398,7 +390,7 @@ TEST(PerfData, TruncatedFileKeepsRawEpochs) {
     auto w = PerfDataWriter::create(path, {test::pml_event(kFullType)});
     ASSERT_TRUE(w.ok());
     for (uint64_t i = 0; i < 10; ++i)
-      ASSERT_TRUE(w->write(test::make_sample(1, 1, 10 + i, 0x1000 * i, i / 2)).ok());
+      ASSERT_TRUE(w->write(test::sample(1, 1, 10 + i, 0x1000 * i, i / 2)).ok());
     ASSERT_TRUE(w->finish().ok());
   }
   auto bytes = test::file_bytes(path);
@@ -440,13 +432,13 @@ TEST(PerfDataReader, CompressedRecordIsAClearError) {
   std::string path = temp_path("compressed-record.data");
   auto w = PerfDataWriter::create(path, {pml_event(kFullType)});
   ASSERT_TRUE(w.ok());
-  ASSERT_TRUE(w->write(make_sample(100, 100, 2000, 0x7f0000001000, 0)).ok());
+  ASSERT_TRUE(w->write(sample(100, 100, 2000, 0x7f0000001000, 0)).ok());
   // A PERF_RECORD_COMPRESSED header and 8 bytes of (zstd) payload.
   std::vector<std::byte> rec(16);
   perf_event_header h{abi::kRecordCompressed, 0, 16};
   std::memcpy(rec.data(), &h, sizeof h);
   ASSERT_TRUE(w->write_raw(rec).ok());
-  ASSERT_TRUE(w->write(make_sample(100, 100, 3000, 0x7f0000002000, 0)).ok());
+  ASSERT_TRUE(w->write(sample(100, 100, 3000, 0x7f0000002000, 0)).ok());
   ASSERT_TRUE(w->finish().ok());
   Error err;
   auto recs = read_all(path, &err);

@@ -1,7 +1,9 @@
 // perf.data writer. Layout: header | attrs | ids | data | feature index |
 // features. The header and attrs are written at create() so that a crashed
 // writer still leaves a file whose records can be recovered (data.size is 0
-// until finish()).
+// until finish()). In pipe mode (create_pipe(), what perf record -o - writes)
+// everything goes out in order: a 16-byte header, the attrs and features as
+// records, then the data; nothing is rewritten.
 #include <fcntl.h>
 #include <sys/utsname.h>
 #include <sys/stat.h>
@@ -46,17 +48,20 @@ void put_header_string(ByteAppender& a, const std::string& s) {
   a.put_bytes(buf.data(), len);
 }
 
+// At off, or (pipe mode) at the fd's position when off is kAtEnd.
+constexpr uint64_t kAtEnd = UINT64_MAX;
+
 Result<void> write_all(int fd, const void* p, size_t n, uint64_t off) {
   const char* c = static_cast<const char*>(p);
   while (n > 0) {
-    ssize_t w = ::pwrite(fd, c, n, off);
+    ssize_t w = off == kAtEnd ? ::write(fd, c, n) : ::pwrite(fd, c, n, off_t(off));
     if (w < 0) {
       if (errno == EINTR) continue;
       return errno_error("cannot write perf.data");
     }
     c += w;
     n -= size_t(w);
-    off += uint64_t(w);
+    if (off != kAtEnd) off += uint64_t(w);
   }
   return {};
 }
@@ -88,11 +93,13 @@ struct PerfDataWriter::Impl {
   uint64_t data_written = 0;  // bytes flushed to the file
   std::vector<std::byte> buffer;
   std::vector<std::byte> scratch;
+  bool pipe = false;
   bool finished = false;
 
   Result<void> flush() {
     if (buffer.empty()) return {};
-    auto r = write_all(fd.get(), buffer.data(), buffer.size(), data_start + data_written);
+    auto r = write_all(fd.get(), buffer.data(), buffer.size(),
+                       pipe ? kAtEnd : data_start + data_written);
     if (!r) return r;
     data_written += buffer.size();
     buffer.clear();
@@ -120,8 +127,7 @@ struct PerfDataWriter::Impl {
     return append(scratch);
   }
 
-  std::vector<std::byte> features_blob(std::vector<uint32_t>& feats,
-                                       std::vector<std::vector<std::byte>>& bodies) {
+  void features_blob(std::vector<uint32_t>& feats, std::vector<std::vector<std::byte>>& bodies) {
     auto add = [&](uint32_t feat, auto&& fill) {
       std::vector<std::byte> body;
       ByteAppender a(body);
@@ -157,7 +163,36 @@ struct PerfDataWriter::Impl {
         for (uint64_t id : e.ids) a.put<uint64_t>(id);
       }
     });
-    return {};
+  }
+
+  // Pipe mode: HEADER_ATTR per event, HEADER_FEATURE per feature, then
+  // FINISHED_INIT (the header records are done).
+  std::vector<std::byte> pipe_header_records() {
+    std::vector<std::byte> out;
+    ByteAppender a(out);
+    a.put<uint64_t>(kMagicPerfile2);
+    a.put<uint64_t>(kPipeHeaderSize);
+    for (auto& e : events) {
+      size_t size = sizeof(perf_event_header) + kAttrSizeWritten + e.ids.size() * 8;
+      if (size > UINT16_MAX) continue;  // too many ids for a record; create_pipe refuses it
+      a.put(perf_event_header{kRecordHeaderAttr, 0, uint16_t(size)});
+      a.put_bytes(&e.attr, kAttrSizeWritten);
+      for (uint64_t id : e.ids) a.put<uint64_t>(id);
+    }
+    std::vector<uint32_t> feats;
+    std::vector<std::vector<std::byte>> bodies;
+    features_blob(feats, bodies);
+    for (size_t i = 0; i < feats.size(); ++i) {
+      size_t size = (sizeof(perf_event_header) + 8 + bodies[i].size() + 7) / 8 * 8;
+      if (size > UINT16_MAX) continue;  // e.g. a huge command line: only informative
+      size_t start = out.size();
+      a.put(perf_event_header{kRecordHeaderFeature, 0, uint16_t(size)});
+      a.put<uint64_t>(feats[i]);
+      a.put_bytes(bodies[i].data(), bodies[i].size());
+      while (out.size() - start < size) a.put<uint8_t>(0);
+    }
+    a.put(perf_event_header{kRecordFinishedInit, 0, sizeof(perf_event_header)});
+    return out;
   }
 
   Result<void> write_header() {
@@ -177,8 +212,9 @@ uint64_t PerfDataWriter::data_bytes() const {
   return impl_->data_written + impl_->buffer.size();
 }
 
-Result<PerfDataWriter> PerfDataWriter::create(const std::string& path,
-                                              std::vector<EventInfo> events, FileInfo info) {
+// The attrs as written (VER7 size), names filled in; refuses what the
+// writer cannot encode.
+static Result<void> check_events(std::vector<EventInfo>& events) {
   if (events.empty()) return make_error("perf.data needs at least one event", EINVAL);
   for (auto& e : events) {
     if (e.attr.sample_type & ~kWritableSampleType)
@@ -192,6 +228,12 @@ Result<PerfDataWriter> PerfDataWriter::create(const std::string& path,
     for (auto& e : events)
       if (!(e.attr.sample_type & PERF_SAMPLE_IDENTIFIER))
         return make_error("several events need PERF_SAMPLE_IDENTIFIER", EINVAL);
+  return {};
+}
+
+Result<PerfDataWriter> PerfDataWriter::create(const std::string& path,
+                                              std::vector<EventInfo> events, FileInfo info) {
+  if (auto r = check_events(events); !r) return r.error();
 
   auto impl = std::make_unique<Impl>();
   impl->fd.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -225,6 +267,23 @@ Result<PerfDataWriter> PerfDataWriter::create(const std::string& path,
   if (auto r = impl->write_header(); !r) return r.error();
   if (auto r = write_all(impl->fd.get(), meta.data(), meta.size(), kFileHeaderSize); !r)
     return r.error();
+  return PerfDataWriter(std::move(impl));
+}
+
+Result<PerfDataWriter> PerfDataWriter::create_pipe(UniqueFd fd, std::vector<EventInfo> events,
+                                                   FileInfo info) {
+  if (auto r = check_events(events); !r) return r.error();
+  for (auto& e : events)
+    if (sizeof(perf_event_header) + kAttrSizeWritten + e.ids.size() * 8 > UINT16_MAX)
+      return make_error("event '" + e.name + "' has too many ids for pipe mode", EINVAL);
+  auto impl = std::make_unique<Impl>();
+  impl->fd = std::move(fd);
+  impl->pipe = true;
+  impl->events = std::move(events);
+  impl->info = std::move(info);
+  impl->buffer.reserve(kBufferSize);
+  auto head = impl->pipe_header_records();
+  if (auto r = write_all(impl->fd.get(), head.data(), head.size(), kAtEnd); !r) return r.error();
   return PerfDataWriter(std::move(impl));
 }
 
@@ -297,7 +356,12 @@ Result<void> PerfDataWriter::write(const Record& record) {
 Result<void> PerfDataWriter::write_raw(std::span<const std::byte> record) {
   if (record.size() < sizeof(perf_event_header) || record.size() % 8 != 0)
     return make_error("malformed raw record", EINVAL);
-  return impl_->append(record);
+  if (auto r = impl_->append(record); !r) return r;
+  // A reader at the other end of a pipe gets each round when it is done.
+  perf_event_header h;
+  std::memcpy(&h, record.data(), sizeof h);
+  if (impl_->pipe && h.type == kRecordFinishedRound) return impl_->flush();
+  return {};
 }
 
 Result<void> PerfDataWriter::finish() {
@@ -305,6 +369,11 @@ Result<void> PerfDataWriter::finish() {
   if (m.finished) return {};
   m.finished = true;
   if (auto r = m.flush(); !r) return r;
+  if (m.pipe) {
+    // Everything is out already; a pipe has no header to rewrite.
+    if (::close(m.fd.release()) != 0) return errno_error("cannot close the perf.data pipe");
+    return {};
+  }
 
   std::vector<uint32_t> feats;
   std::vector<std::vector<std::byte>> bodies;

@@ -5,14 +5,15 @@
 
 namespace pml {
 
-SampleResolver::SampleResolver(SampleFilter filter) : filter_(std::move(filter)) {}
+SampleResolver::SampleResolver(SampleFilter filter, PageIds page_ids)
+    : filter_(std::move(filter)), page_ids_(page_ids) {}
 
 void SampleResolver::observe(const Record& r) {
   if (std::holds_alternative<Sample>(r) || std::holds_alternative<Lost>(r)) return;
   table_.add(r);
   // A COMM renames a thread, a FORK gives a process its parent's name.
   if (!std::holds_alternative<Mmap>(r)) {
-    comm_of_tid_.clear();
+    comm_of_thread_.clear();
     comm_cache_.fill({});
   }
 }
@@ -27,10 +28,10 @@ uint32_t SampleResolver::intern(std::vector<std::string>& names,
 
 uint32_t SampleResolver::comm_of(const Sample& s) {
   CommSlot& slot = comm_cache_[s.tid % comm_cache_.size()];
-  if (slot.tid_plus1 == s.tid + 1 && s.tid != UINT32_MAX) return slot.comm;
-  auto [it, inserted] = comm_of_tid_.try_emplace(s.tid, 0);
+  if (slot.tid_plus1 == s.tid + 1 && slot.pid == s.pid && s.tid != UINT32_MAX) return slot.comm;
+  auto [it, inserted] = comm_of_thread_.try_emplace(uint64_t(s.pid) << 32 | s.tid, 0);
   if (inserted) it->second = intern(comm_names_, comm_index_, table_.comm(s.pid, s.tid));
-  slot = {s.tid + 1, it->second};
+  slot = {s.pid, s.tid + 1, it->second};
   return it->second;
 }
 
@@ -84,6 +85,11 @@ bool SampleResolver::resolve(const Sample& s, ResolvedSample* out) {
   out->mapping = m;
   out->mapping_name = name_of(m);
   out->comm = comm;
+  if (page_ids_ == PageIds::kSkip) {
+    out->page = 0;
+    out->new_page = out->new_in_epoch = false;
+    return true;
+  }
 
   bool inserted;
   uint64_t key = page_key(s.pid, s.addr);

@@ -59,10 +59,7 @@ TEST(SampleResolver, LateSampleOfThePreviousEpochIsNotNew) {
 
 TEST(SampleResolver, FiltersByPidTidCommAndTime) {
   auto recs = test::make_stream();
-  Comm other;
-  other.pid = other.tid = 77;
-  other.comm = "other";
-  recs.push_back(other);
+  recs.push_back(test::comm(77, 77, "other"));
   Sample s = test::page(3, 5, test::kHeap);
   s.pid = s.tid = 77;
   recs.push_back(s);
@@ -113,6 +110,57 @@ TEST(SampleResolver, PidPastPageKeyBitsStillGetsAPage) {
   EXPECT_EQ(rs.page, 0u);
   std::vector<Record> recs = {s, s};
   EXPECT_EQ(analyze(recs).unique.pages, 1u);
+}
+
+TEST(SampleResolver, ThreadWithoutCommIsNamedAfterItsOwnProcess) {
+  // tid 5 in two processes (two pid namespaces in one file), neither with a
+  // COMM of its own: each sample gets its process's name.
+  Sample in_a = test::sample(100, 5, 1, 0x1000), in_b = test::sample(200, 5, 2, 0x1000);
+  std::vector<Record> recs = {test::comm(100, 100, "first"), test::comm(200, 200, "second"), in_a,
+                              in_b, in_a};
+  SampleResolver r;
+  auto v = resolve_all(r, recs);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(r.comm_name(v[0].comm), "first");
+  EXPECT_EQ(r.comm_name(v[1].comm), "second");
+  EXPECT_EQ(r.comm_name(v[2].comm), "first");
+}
+
+TEST(SampleResolver, SkippingPageIdsStillNamesAndFilters) {
+  auto recs = test::make_stream();
+  SampleFilter f;
+  f.tids = {test::kPid};
+  SampleResolver numbered(f), named(f, PageIds::kSkip);
+  auto want = resolve_all(numbered, recs);
+  auto got = resolve_all(named, recs);
+  ASSERT_EQ(got.size(), 10u);  // tid 11's sample is dropped
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].mapping == nullptr, want[i].mapping == nullptr);
+    if (got[i].mapping) {
+      EXPECT_EQ(got[i].mapping->start, want[i].mapping->start);
+    }
+    EXPECT_EQ(named.mapping_name(got[i].mapping_name), numbered.mapping_name(want[i].mapping_name));
+    EXPECT_EQ(named.comm_name(got[i].comm), "app");
+    EXPECT_FALSE(got[i].new_page);
+    EXPECT_EQ(got[i].page, 0u);
+  }
+  EXPECT_EQ(named.page_count(), 0u);
+}
+
+TEST(SampleResolver, ResolvingSinkSeesSamplesAfterTheirMappings) {
+  auto recs = test::make_stream();
+  SampleResolver r;
+  std::vector<std::string> names;
+  size_t others = 0;
+  auto sink = resolving(
+      r, [&](const ResolvedSample& s) { names.push_back(r.mapping_name(s.mapping_name)); },
+      [&](const Record&) { ++others; });
+  for (auto& rec : recs) sink(rec);
+  EXPECT_EQ(others, 5u);  // COMM and 4 MMAPs
+  ASSERT_EQ(names.size(), 11u);
+  EXPECT_EQ(names[0], "[heap]");
+  EXPECT_EQ(names[3], "/lib/x.so");
 }
 
 }  // namespace

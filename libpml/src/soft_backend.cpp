@@ -194,6 +194,17 @@ class SoftBackend : public Backend {
           emit(task_record(e, /*is_exit=*/true));
           if (e.pid == e.tid) watchers_.erase(pid_t(e.pid));
           break;
+        case soft::TaskEvent::Type::kUncollected: {
+          // Not silent: a LOST_SAMPLES of unknown size (Lost::uncollected()).
+          Lost l;
+          l.id = 1;
+          l.lost = 0;
+          l.samples_record = true;
+          l.sid = {e.pid, e.tid, e.time_ns, 1, 0};
+          ++stats_.uncollected;
+          emit(l);
+          break;
+        }
       }
     };
   }

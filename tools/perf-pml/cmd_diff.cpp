@@ -146,7 +146,7 @@ int cmd_diff(const std::vector<std::string>& args) {
       files.push_back(args[i]);
     }
   }
-  if (!opts.parse(option_args, &rest, false)) return opts.help_requested() ? 0 : 129;
+  if (!opts.parse(option_args, &rest, false)) return 129;
   if (files.empty()) files = {"perf.data.old", "perf.data"};
   if (files.size() != 2) {
     print_error("diff", "give two files (old, new), or none for perf.data.old and perf.data");

@@ -24,34 +24,6 @@ namespace perf_pml {
 
 namespace {
 
-// The filters as parsed; --time percents need the file's time span.
-struct FilterOptions {
-  std::vector<uint32_t> pids, tids;
-  std::vector<std::string> comms;
-  std::optional<TimeSpec> time;
-};
-
-// The sample filter; percent times cost a pass over the file for its span.
-pml::SampleFilter make_filter(FilterOptions fo, pml::PerfDataReader& reader) {
-  pml::SampleFilter f;
-  f.pids = std::move(fo.pids);
-  f.tids = std::move(fo.tids);
-  f.comms = std::move(fo.comms);
-  if (!fo.time) return f;
-  uint64_t first = UINT64_MAX, last = 0;
-  if (fo.time->needs_span()) {
-    (void)reader.for_each([&](const pml::Record& r) {
-      if (auto* s = std::get_if<pml::Sample>(&r)) {
-        first = std::min(first, s->time);
-        last = std::max(last, s->time);
-      }
-    });
-    if (first == UINT64_MAX) first = 0;
-  }
-  f.times = fo.time->ranges(first, last);
-  return f;
-}
-
 bool parse_percent_limit(const std::string& text, double* out) {
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
@@ -63,13 +35,15 @@ bool parse_percent_limit(const std::string& text, double* out) {
 }  // namespace
 
 int cmd_report(const std::vector<std::string>& args) {
-  std::string input = "perf.data", sort = "mapping", heatmap_path, trace_path;
+  std::string input, sort = "mapping", heatmap_path, trace_path;
   uint64_t limit = 0, bucket_ms = 0;
   double hot_fraction = 0.5, percent_limit = 0;
   FilterOptions fo;
   bool stdio = false, json = false, csv = false, no_symbols = false;
   OptionParser opts("report", "perf pml report [<options>]");
-  opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
+  opts.value('i', "input", "file",
+             "input file name, '-' for stdin (default: perf.data, or stdin when it is a pipe)",
+             &input);
   opts.value('s', "sort", "key[,key...]",
              "sort by comm, pid, tid, mapping, epoch, page, or symbol (default: mapping)", &sort);
   opts.flag(0, "stdio", "perf-like text table (default)", &stdio);
@@ -90,31 +64,7 @@ int cmd_report(const std::vector<std::string>& args) {
                 return why.empty() && bucket_ms == 0 ? "must be at least 1ms" : why;
               });
   opts.flag(0, "no-symbols", "do not read binaries for .data/.bss symbols", &no_symbols);
-  // Checked as parsed (exit 129 on a bad value); --time percents are
-  // turned into times once the file's span is known.
-  auto ids = [](std::vector<uint32_t>* out) {
-    return [out](const std::string& v) -> std::string {
-      auto r = parse_id_list(v);
-      if (!r.ok()) return r.error().message;
-      *out = *r;
-      return "";
-    };
-  };
-  opts.custom(0, "pid", "pid[,pid...]", "only samples of these processes", ids(&fo.pids));
-  opts.custom(0, "tid", "tid[,tid...]", "only samples of these threads", ids(&fo.tids));
-  opts.custom(0, "comm", "comm[,comm...]", "only samples of threads with these names",
-              [&](const std::string& v) {
-                fo.comms = parse_name_list(v);
-                return fo.comms.empty() ? std::string("give at least one name") : "";
-              });
-  opts.custom(0, "time", "start,stop",
-              "only samples in this time window (seconds, or percent: 10%/2, 0%-10%)",
-              [&](const std::string& v) -> std::string {
-                auto t = parse_time_spec(v);
-                if (!t.ok()) return t.error().message;
-                fo.time = *t;
-                return "";
-              });
+  add_filter_options(opts, &fo);
   opts.custom(0, "percent-limit", "percent", "hide rows below this share of page-epochs",
               [&](const std::string& v) {
                 return parse_percent_limit(v, &percent_limit)
@@ -122,13 +72,14 @@ int cmd_report(const std::vector<std::string>& args) {
                            : std::string("not a percentage from 0 to 100");
               });
   std::vector<std::string> rest;
-  if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
+  if (!opts.parse(args, &rest, false)) return 129;
   if (int(stdio) + int(json) + int(csv) > 1) {
     print_error("report", "--stdio, --json and --csv are exclusive");
     return 129;
   }
 
   ReportContext ctx;
+  if (input.empty()) input = default_input();
   ctx.input = input;
   ctx.by_symbol = sort == "symbol" || sort == "sym";
   std::vector<SortKey> keys;
@@ -147,7 +98,11 @@ int cmd_report(const std::vector<std::string>& args) {
   ctx.hot_fraction = hot_fraction;
   ctx.percent_limit = percent_limit;
 
-  auto reader = open_input("report", input);
+  // The heatmap and --time percents read the records twice: a pipe is kept
+  // in a temporary file as it is read.
+  pml::ReadOptions read_options;
+  read_options.reread = !heatmap_path.empty() || (fo.time && fo.time->needs_span());
+  auto reader = open_input("report", input, read_options);
   if (!reader.ok()) return 1;
   const auto& events = reader->events();
   ctx.event_name = events.empty() ? "?" : events[0].name;
@@ -191,36 +146,30 @@ int cmd_report(const std::vector<std::string>& args) {
 
   Progress progress("report");
   auto on_progress = [&](uint64_t d, uint64_t t) { progress.update(d, t); };
-  pml::ResolvedSample rs;
   auto read = reader->for_each(
-      [&](const pml::Record& r) {
-        if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
-          if (!resolver.resolve(*s, &rs)) return;
-          analyzer.add(rs);
-          if (table) table->add(rs);
-          if (trace) trace->add(rs, resolver);
-        } else {
-          resolver.observe(r);
-          if (const pml::Lost* l = std::get_if<pml::Lost>(&r)) analyzer.add_lost(*l);
-          if (trace) trace->observe(r);
-        }
-        if (heatmap) heatmap->layout_add(r);
-      },
+      pml::resolving(
+          resolver,
+          [&](const pml::ResolvedSample& rs) {
+            analyzer.add(rs);
+            if (table) table->add(rs);
+            if (trace) trace->add(rs, resolver);
+            if (heatmap) heatmap->layout_add(rs, resolver);
+          },
+          [&](const pml::Record& r) {
+            if (const pml::Lost* l = std::get_if<pml::Lost>(&r)) analyzer.add_lost(*l);
+            if (trace) trace->observe(r);
+          }),
       on_progress);
   if (!read.ok()) ctx.error = read.error().message;
   if (heatmap) {
-    // Second pass paints the same records; it stops where the first did.
+    // The second pass paints the same samples, resolved again from the
+    // start; it stops where the first did.
     heatmap->finish_layout();
-    pml::SampleResolver paint_filter(filter);
+    pml::SampleResolver paint_resolver(filter, pml::PageIds::kSkip);
     (void)reader->for_each(
-        [&](const pml::Record& r) {
-          if (const pml::Sample* s = std::get_if<pml::Sample>(&r)) {
-            if (!paint_filter.keeps(*s)) return;
-          } else {
-            paint_filter.observe(r);
-          }
-          heatmap->paint_add(r);
-        },
+        pml::resolving(
+            paint_resolver, [&](const pml::ResolvedSample& rs) { heatmap->paint_add(rs); },
+            [](const pml::Record&) {}),
         on_progress);
   }
   progress.clear();

@@ -156,6 +156,25 @@ TEST_F(Report, OneNameForAMappingInTableAndJson) {
       << json.out;
 }
 
+// The software backend's notice of an exec that took writes with it.
+TEST(ReportUncollected, HeaderAndJsonNameTheProcess) {
+  std::string path = test::temp_path("uncollected.data");
+  pml::Lost notice = pml::test::lost_samples(200, 0, test::kT0 + 5 * test::kMs);
+  test::write_recording(path, {comm(100, 100, "app"), mmap(100, kHeap, 1 << 20, "[heap]"),
+                               write(100, 100, 0, 0, kHeap), notice});
+  auto text = test::run_captured([&] { return cmd_report({"-i", path, "--no-symbols"}); });
+  EXPECT_EQ(text.status, 0);
+  EXPECT_NE(text.out.find("\n# Not collected: the last writes of 1 process image (pid 200): their "
+                          "memory was gone (an exec) before the software backend could read it\n"),
+            std::string::npos)
+      << text.out;
+  auto json = test::run_captured([&] { return cmd_report({"-i", path, "--no-symbols", "--json"}); });
+  EXPECT_NE(json.out.find("\"lost\": 0,"), std::string::npos);
+  EXPECT_NE(json.out.find("\"uncollected_pids\": [200]}"), std::string::npos) << json.out;
+  EXPECT_TRUE(test::valid_json(json.out));
+  unlink(path.c_str());
+}
+
 TEST_F(Report, CompressedFileIsRefused) {
   auto bytes = test::read_file(path_);
   bytes[72 + 27 / 8] |= char(1 << (27 % 8));  // HEADER_COMPRESSED

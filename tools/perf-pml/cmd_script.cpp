@@ -1,5 +1,7 @@
 // perf pml script: one line per record, in the style of perf script
-// --show-task-events --show-mmap-events --show-lost-events.
+// --show-task-events --show-mmap-events --show-lost-events. decode -> resolve
+// -> print: each sample's comm and mapping come from the resolve step that
+// report uses, which also applies the filters.
 #include <cinttypes>
 #include <cstdio>
 #include <optional>
@@ -7,43 +9,51 @@
 #include "commands.h"
 #include "common.h"
 #include "options.h"
-#include "pml/mappings.h"
+#include "pml/resolve.h"
+#include "report_filter.h"
 #include "script_fields.h"
 
 namespace perf_pml {
 
 namespace {
 
+// Prints what the resolve step made of each record: samples with the comm
+// and mapping it found, side-band records after it has seen them.
 struct ScriptPrinter {
   const pml::PerfDataReader& reader;
-  pml::MappingTable maps;
+  const pml::SampleResolver& resolver;
   bool samples_only;
   const ScriptFields* fields;  // -F, or null for the default line
 
-  void operator()(const pml::Record& rec) {
+  void sample(const pml::ResolvedSample& rs) {
+    print(rs);
+    stop_if_stdout_failed("script");
+  }
+  void other(const pml::Record& rec) {
+    if (samples_only) return;
     print(rec);
     stop_if_stdout_failed("script");
   }
 
-  void print(const pml::Record& rec) {
-    maps.add(rec);
-    if (auto* s = std::get_if<pml::Sample>(&rec)) {
-      const auto& ev = reader.events()[s->event_index];
-      const pml::Mapping* m = maps.find(s->pid, s->addr);
-      if (fields) {
-        print_script_fields(stdout, *fields, *s, maps.comm(s->pid, s->tid), ev.name,
-                            m ? m->display_name() : "");
-        return;
-      }
-      std::printf("%16s %7u/%-7u [%03u] %s: %s: epoch %" PRIu64 " addr %016" PRIx64
-                  " size %s flags %#x%s%s\n",
-                  maps.comm(s->pid, s->tid).c_str(), s->pid, s->tid, s->cpu,
-                  format_time(s->time).c_str(), ev.name.c_str(), s->epoch, s->addr,
-                  s->data_page_size >= (2u << 20) ? "2M" : s->data_page_size ? "4K" : "?",
-                  s->flags, m ? " " : "", m ? m->display_name().c_str() : "");
+  void print(const pml::ResolvedSample& rs) {
+    const pml::Sample* s = rs.sample;
+    const auto& ev = reader.events()[s->event_index];
+    const std::string& comm = resolver.comm_name(rs.comm);
+    const pml::Mapping* m = rs.mapping;
+    if (fields) {
+      print_script_fields(stdout, *fields, *s, comm, ev.name, m ? m->display_name() : "");
       return;
     }
-    if (samples_only) return;
+    std::printf("%16s %7u/%-7u [%03u] %s: %s: epoch %" PRIu64 " addr %016" PRIx64
+                " size %s flags %#x%s%s\n",
+                comm.c_str(), s->pid, s->tid, s->cpu, format_time(s->time).c_str(),
+                ev.name.c_str(), s->epoch, s->addr,
+                s->data_page_size >= (2u << 20) ? "2M" : s->data_page_size ? "4K" : "?",
+                s->flags, m ? " " : "", m ? m->display_name().c_str() : "");
+  }
+
+  void print(const pml::Record& rec) {
+    const pml::MappingTable& maps = resolver.mappings();
     if (auto* c = std::get_if<pml::Comm>(&rec)) {
       std::printf("%16s %7u/%-7u       %s: PERF_RECORD_COMM%s: %s:%u/%u\n", c->comm.c_str(),
                   c->pid, c->tid, format_time(c->sid.time).c_str(), c->exec ? " exec" : "",
@@ -61,9 +71,15 @@ struct ScriptPrinter {
                   format_time(t->time).c_str(), t->is_exit ? "EXIT" : "FORK", t->pid, t->tid,
                   t->ppid, t->ptid);
     } else if (auto* l = std::get_if<pml::Lost>(&rec)) {
-      std::printf("%16s %7u/%-7u       %s: PERF_RECORD_%s lost %" PRIu64 "\n", "", l->sid.pid,
-                  l->sid.tid, format_time(l->sid.time).c_str(),
-                  l->samples_record ? "LOST_SAMPLES" : "LOST", l->lost);
+      if (l->uncollected())
+        std::printf("%16s %7u/%-7u       %s: PERF_RECORD_LOST_SAMPLES lost ? (not collected: "
+                    "the writes since the last epoch, gone with the memory at an exec)\n",
+                    maps.comm(l->sid.pid, l->sid.tid).c_str(), l->sid.pid, l->sid.tid,
+                    format_time(l->sid.time).c_str());
+      else
+        std::printf("%16s %7u/%-7u       %s: PERF_RECORD_%s lost %" PRIu64 "\n", "", l->sid.pid,
+                    l->sid.tid, format_time(l->sid.time).c_str(),
+                    l->samples_record ? "LOST_SAMPLES" : "LOST", l->lost);
     }
   }
 };
@@ -88,26 +104,40 @@ bool check_fields_recorded(const pml::PerfDataReader& reader, const std::string&
 }  // namespace
 
 int cmd_script(const std::vector<std::string>& args) {
-  std::string input = "perf.data";
+  std::string input;
   bool samples_only = false;
   std::optional<ScriptFields> fields;
+  FilterOptions fo;
   OptionParser opts("script", "perf pml script [<options>]");
-  opts.value('i', "input", "file", "input file name (default: perf.data)", &input);
+  opts.value('i', "input", "file",
+             "input file name, '-' for stdin (default: perf.data, or stdin when it is a pipe)",
+             &input);
   opts.flag('S', "samples-only", "print only samples, no task/mmap/lost records", &samples_only);
   opts.custom('F', "fields", "field[,field...]",
               "sample fields to print, or +field/-field to edit the default: comm,pid,tid,cpu,"
               "time,event,ip,addr,phys_addr,period,data_page_size,epoch,flags,map",
               [&](const std::string& v) { return parse_script_fields(v, &fields.emplace()); });
+  add_filter_options(opts, &fo);
   std::vector<std::string> rest;
-  if (!opts.parse(args, &rest, false)) return opts.help_requested() ? 0 : 129;
+  if (!opts.parse(args, &rest, false)) return 129;
 
+  if (input.empty()) input = default_input();
   auto reader = open_input("script", input);
   if (!reader.ok()) return 1;
   if (fields && !check_fields_recorded(*reader, input, *fields)) return 1;
+  const pml::SampleFilter filter = make_filter(std::move(fo), *reader);
+  pml::SampleResolver resolver(filter, pml::PageIds::kSkip);
   // Like perf script -F: sample lines only (side-band records would not
   // have the fields asked for).
-  ScriptPrinter printer{*reader, {}, samples_only || fields, fields ? &*fields : nullptr};
-  auto r = reader->for_each([&](const pml::Record& rec) { printer(rec); });
+  ScriptPrinter printer{*reader, resolver, samples_only || fields, fields ? &*fields : nullptr};
+  uint64_t printed = 0;
+  auto r = reader->for_each(pml::resolving(
+      resolver,
+      [&](const pml::ResolvedSample& rs) {
+        ++printed;
+        printer.sample(rs);
+      },
+      [&](const pml::Record& rec) { printer.other(rec); }));
   std::fflush(stdout);
   if (!r.ok()) {
     print_error("script", r.error().message + " (" + std::to_string(reader->stats().records) +
@@ -116,6 +146,10 @@ int cmd_script(const std::vector<std::string>& args) {
   }
   if (reader->stats().samples == 0) {
     print_error("script", "no samples in '" + input + "'");
+    return 1;
+  }
+  if (printed == 0 && !filter.keeps_everything()) {
+    print_error("script", "no samples in '" + input + "' match --pid/--tid/--comm/--time");
     return 1;
   }
   return 0;

@@ -47,7 +47,7 @@ int cmd_stat(const std::vector<std::string>& args) {
   opts.flag('j', "json-output", "print counters as JSON, one object per line, like perf stat -j",
             &json);
   opts.check([&] { return json && separator ? "-x and -j are exclusive" : ""; });
-  if (!opts.parse(args, &so.command, true)) return opts.help_requested() ? 0 : 129;
+  if (!opts.parse(args, &so.command, true)) return 129;
   // Programs read -x and -j output: no informational lines among it.
   if (json || separator) so.quiet = true;
   // Like perf stat: on stderr, or -o FILE ("-": stdout), created before the

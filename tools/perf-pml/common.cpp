@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,12 +22,13 @@ void print_warning(const char* cmd, const std::string& message) {
   std::fprintf(stderr, "perf pml %s: warning: %s\n", cmd, message.c_str());
 }
 
-pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& path) {
-  if (std::string why = check_perf_data_path(path, false); !why.empty()) {
-    print_error(cmd, why);
-    return pml::make_error(why, ENOTSUP);
+pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& path,
+                                            const pml::ReadOptions& options) {
+  if (path.empty()) {
+    print_error(cmd, "empty input file name");
+    return pml::make_error("empty input file name", EINVAL);
   }
-  auto r = pml::PerfDataReader::open(path);
+  auto r = pml::PerfDataReader::open(path, options);
   if (!r.ok()) {
     std::string msg = r.error().message;
     if (r.error().errnum == ENOENT) msg += " (record one with 'perf pml record', or name it with -i)";
@@ -34,6 +36,14 @@ pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& 
   }
   return r;
 }
+
+static bool is_fifo(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+std::string default_input() { return is_fifo(STDIN_FILENO) ? "-" : "perf.data"; }
+std::string default_output() { return is_fifo(STDOUT_FILENO) ? "-" : "perf.data"; }
 
 Progress::Progress(const char* cmd) : cmd_(cmd), enabled_(isatty(STDERR_FILENO) == 1) {}
 Progress::~Progress() { clear(); }

@@ -13,8 +13,16 @@ namespace perf_pml {
 void print_error(const char* cmd, const std::string& message);
 void print_warning(const char* cmd, const std::string& message);
 
-// Opens a perf.data file; on failure prints why and returns an error.
-pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& path);
+// Opens a perf.data file ("-": standard input); on failure prints why and
+// returns an error.
+pml::Result<pml::PerfDataReader> open_input(const char* cmd, const std::string& path,
+                                            const pml::ReadOptions& options = {});
+
+// As perf: without -i, report and script read standard input when it is a
+// pipe, else perf.data; without -o, record writes to standard output
+// (pipe mode) when it is a pipe, else to perf.data.
+std::string default_input();
+std::string default_output();
 
 // Live progress line on stderr, only when stderr is a terminal.
 class Progress {

@@ -5,15 +5,13 @@
 #include <fstream>
 #include <set>
 
-
 namespace perf_pml {
 
-int32_t Heatmap::candidate_for(uint32_t pid, const pml::Mapping& m) {
+int32_t Heatmap::candidate_for(uint32_t pid, const pml::Mapping& m, const std::string& name) {
   if (candidate_of_mapping_.size() <= m.id) candidate_of_mapping_.resize(m.id + 1, -1);
   int32_t& idx = candidate_of_mapping_[m.id];
   if (idx >= 0) return idx;
   // The mappings of one file in a process (text, data, relro) are one band.
-  std::string name = pml::mapping_name(&m);  // as every output names it
   auto [it, inserted] = candidate_of_name_.emplace(std::make_pair(pid, name), 0);
   if (inserted) {
     it->second = int32_t(candidates_.size());
@@ -26,20 +24,17 @@ int32_t Heatmap::candidate_for(uint32_t pid, const pml::Mapping& m) {
   return idx = it->second;
 }
 
-void Heatmap::layout_add(const pml::Record& r) {
-  const pml::Sample* s = std::get_if<pml::Sample>(&r);
-  if (!s) {
-    layout_maps_.add(r);
-    return;
-  }
-  const pml::Mapping* m = layout_maps_.find(s->pid, s->addr);
+void Heatmap::layout_add(const pml::ResolvedSample& rs, const pml::SampleResolver& names) {
+  const pml::Sample* s = rs.sample;
+  const pml::Mapping* m = rs.mapping;
   if (!m) return;  // unmapped addresses have no band
   t0_ = std::min(t0_, s->time);
   t1_ = std::max(t1_, s->time);
   e0_ = std::min(e0_, s->epoch);
   e1_ = std::max(e1_, s->epoch);
   saw_epochs_ |= s->has_pml_raw || s->epoch != 0;
-  Region& reg = candidates_[size_t(candidate_for(s->pid, *m))];
+  // Named as every output names it (pml::mapping_name()).
+  Region& reg = candidates_[size_t(candidate_for(s->pid, *m, names.mapping_name(rs.mapping_name)))];
   uint64_t page = s->addr >> 12;
   reg.lo = std::min(reg.lo, page);
   reg.hi = std::max(reg.hi, page + 1);
@@ -111,13 +106,9 @@ int Heatmap::column_of(uint64_t epoch, uint64_t time) const {
   return int(std::min<uint64_t>(col, uint64_t(columns_ - 1)));
 }
 
-void Heatmap::paint_add(const pml::Record& r) {
-  const pml::Sample* s = std::get_if<pml::Sample>(&r);
-  if (!s) {
-    paint_maps_.add(r);
-    return;
-  }
-  const pml::Mapping* m = paint_maps_.find(s->pid, s->addr);
+void Heatmap::paint_add(const pml::ResolvedSample& rs) {
+  const pml::Sample* s = rs.sample;
+  const pml::Mapping* m = rs.mapping;
   if (!m || m->id >= candidate_of_mapping_.size() || candidate_of_mapping_[m->id] < 0) return;
   int32_t ri = region_of_candidate_[size_t(candidate_of_mapping_[m->id])];
   if (ri < 0) return;  // a hidden band

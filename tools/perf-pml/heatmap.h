@@ -1,7 +1,9 @@
-// SVG heatmap of written pages over time. Two passes over the records: the
-// first (layout) finds which mappings were written, where and in which
-// epochs; the second (paint) fills a grid of bounded size, so memory and the
-// SVG's size do not depend on the input.
+// SVG heatmap of written pages over time, drawn from resolved samples (the
+// report's resolve step names each sample's mapping; the heatmap looks up
+// nothing itself). Two passes over the samples: the first (layout) finds
+// which mappings were written, where and in which epochs; the second
+// (paint) fills a grid of bounded size, so memory and the SVG's size do not
+// depend on the input.
 //
 // Columns are whole epochs (one per column, or k per column when there are
 // more epochs than columns); files without epochs get time columns. Rows
@@ -15,8 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "pml/mappings.h"
-#include "pml/records.h"
+#include "pml/resolve.h"
 #include "pml/result.h"
 
 namespace perf_pml {
@@ -25,9 +26,12 @@ class Heatmap {
  public:
   // At most `columns` columns; about `rows` rows for all bands together.
   Heatmap(int columns = 400, int rows = 256) : max_columns_(columns), rows_(rows) {}
-  void layout_add(const pml::Record& r);  // first pass
+  // First pass: each kept sample, named by `names` (its resolver).
+  void layout_add(const pml::ResolvedSample& s, const pml::SampleResolver& names);
   void finish_layout();
-  void paint_add(const pml::Record& r);   // second pass
+  // Second pass: the same samples, resolved again from the start of the
+  // same records, so that their mapping ids are those of the first pass.
+  void paint_add(const pml::ResolvedSample& s);
   pml::Result<void> write_svg(const std::string& path, const std::string& title) const;
   std::string svg(const std::string& title) const;
 
@@ -60,11 +64,10 @@ class Heatmap {
 
  private:
   int max_columns_, rows_;
-  pml::MappingTable layout_maps_, paint_maps_;
   std::vector<Region> regions_;
   std::vector<Region> candidates_;           // every written mapping group, during layout
-  // Mapping id -> candidate, -1 none. Both passes read the same records,
-  // so their mapping tables give the same ids.
+  // Mapping id -> candidate, -1 none. Both passes resolve the same records,
+  // so their resolvers give the same mapping ids.
   std::vector<int32_t> candidate_of_mapping_;
   std::vector<int32_t> region_of_candidate_;   // candidate -> drawn region, -1 hidden
   std::map<std::pair<uint32_t, std::string>, int32_t> candidate_of_name_;  // (pid, name)
@@ -80,7 +83,7 @@ class Heatmap {
   size_t hidden_regions_ = 0;
   uint64_t hidden_samples_ = 0;
 
-  int32_t candidate_for(uint32_t pid, const pml::Mapping& m);
+  int32_t candidate_for(uint32_t pid, const pml::Mapping& m, const std::string& name);
 };
 
 }  // namespace perf_pml

@@ -6,35 +6,34 @@
 #include <regex>
 #include <set>
 
+#include "record_builders.h"
 #include "svg_text.h"
 
 namespace perf_pml {
 namespace {
 
-pml::Mmap mapping(uint32_t pid, uint64_t start, uint64_t len, const std::string& name) {
-  pml::Mmap m;
-  m.pid = m.tid = pid;
-  m.start = start;
-  m.len = len;
-  m.filename = name;
-  return m;
-}
+using pml::test::mmap;
 
+// A sample of pid at addr; pml_raw: it carries the pml epoch (else it is
+// another event's, and the heatmap takes time columns).
 pml::Record sample(uint32_t pid, uint64_t addr, uint64_t time, uint64_t epoch = 0,
                    bool pml_raw = false) {
-  pml::Sample s;
-  s.pid = s.tid = pid;
-  s.addr = addr;
-  s.time = time;
-  s.epoch = epoch;
+  pml::Sample s = pml::test::sample(pid, pid, time, addr, epoch);
   s.has_pml_raw = pml_raw;
   return s;
 }
 
+// Both passes as report runs them: each through a resolver of its own.
 void run(Heatmap& h, const std::vector<pml::Record>& recs) {
-  for (auto& r : recs) h.layout_add(r);
+  pml::SampleResolver layout;
+  pml::for_each_resolved(
+      layout, recs, [&](const pml::ResolvedSample& s) { h.layout_add(s, layout); },
+      [](const pml::Record&) {});
   h.finish_layout();
-  for (auto& r : recs) h.paint_add(r);
+  pml::SampleResolver paint(pml::SampleFilter{}, pml::PageIds::kSkip);
+  pml::for_each_resolved(
+      paint, recs, [&](const pml::ResolvedSample& s) { h.paint_add(s); },
+      [](const pml::Record&) {});
 }
 
 size_t count(const std::string& s, const std::string& what) {
@@ -45,8 +44,8 @@ size_t count(const std::string& s, const std::string& what) {
 
 TEST(Heatmap, CompressesToWrittenExtentAndPlacesCellsInTime) {
   // No epochs in these samples (another event's): time columns.
-  std::vector<pml::Record> recs = {mapping(1, 0x100000, 0x100000, "[heap]"),  // 256 pages
-                                   mapping(1, 0x7f0000000000, 0x1000000, "//anon")};
+  std::vector<pml::Record> recs = {mmap(1, 0x100000, 0x100000, "[heap]"),  // 256 pages
+                                   mmap(1, 0x7f0000000000, 0x1000000, "//anon")};
   recs.push_back(sample(1, 0x100000 + 16 * 4096, 1000));  // heap: pages 16..31 written
   recs.push_back(sample(1, 0x100000 + 31 * 4096, 2000));
   recs.push_back(sample(1, 0x7f0000000000, 1999));
@@ -78,7 +77,7 @@ TEST(Heatmap, CompressesToWrittenExtentAndPlacesCellsInTime) {
 }
 
 TEST(Heatmap, ColumnsAreWholeEpochs) {
-  std::vector<pml::Record> recs = {mapping(1, 0x100000, 0x100000, "[heap]")};
+  std::vector<pml::Record> recs = {mmap(1, 0x100000, 0x100000, "[heap]")};
   for (uint64_t e = 5; e < 15; ++e) recs.push_back(sample(1, 0x100000, 1000 + e * 7, e, true));
   Heatmap h(400);
   run(h, recs);
@@ -90,7 +89,7 @@ TEST(Heatmap, ColumnsAreWholeEpochs) {
 
   // 1000 epochs in at most 400 columns: 3 epochs per column, never a
   // column that splits an epoch.
-  std::vector<pml::Record> many = {mapping(1, 0x100000, 0x100000, "[heap]")};
+  std::vector<pml::Record> many = {mmap(1, 0x100000, 0x100000, "[heap]")};
   for (uint64_t e = 0; e < 1000; ++e) many.push_back(sample(1, 0x100000, 1000 + e, e, true));
   Heatmap g(400);
   run(g, many);
@@ -108,12 +107,12 @@ TEST(Heatmap, BandsInAddressOrderWithOneLabelEach) {
   // Written in an order unlike the addresses; a binary with a text and a
   // data mapping; the same library in two processes.
   std::vector<pml::Record> recs = {
-      mapping(1, 0x7f0000000000, 0x10000, "/usr/lib/libfoo.so"),
-      mapping(1, 0x7f0000010000, 0x10000, "/usr/lib/libfoo.so"),
-      mapping(1, 0x555500000000, 0x4000, "/usr/bin/app"),
-      mapping(1, 0x555500004000, 0x4000, "/usr/bin/app"),
-      mapping(1, 0x555600000000, 0x21000, "[heap]"),
-      mapping(2, 0x7f0000000000, 0x10000, "/usr/lib/libfoo.so"),
+      mmap(1, 0x7f0000000000, 0x10000, "/usr/lib/libfoo.so"),
+      mmap(1, 0x7f0000010000, 0x10000, "/usr/lib/libfoo.so"),
+      mmap(1, 0x555500000000, 0x4000, "/usr/bin/app"),
+      mmap(1, 0x555500004000, 0x4000, "/usr/bin/app"),
+      mmap(1, 0x555600000000, 0x21000, "[heap]"),
+      mmap(2, 0x7f0000000000, 0x10000, "/usr/lib/libfoo.so"),
   };
   recs.push_back(sample(1, 0x7f0000011000, 1, 0, true));
   recs.push_back(sample(1, 0x555600001000, 2, 0, true));
@@ -151,7 +150,7 @@ TEST(Heatmap, BandsInAddressOrderWithOneLabelEach) {
 
 TEST(Heatmap, HostileNamesAreEscapedAndValidUtf8) {
   const std::string hostile = "/tmp/a<b>&c\"d'\xff\xfe\x01.so";
-  std::vector<pml::Record> recs = {mapping(1, 0x400000, 0x1000, hostile)};
+  std::vector<pml::Record> recs = {mmap(1, 0x400000, 0x1000, hostile)};
   recs.push_back(sample(1, 0x400000, 1, 0, true));
   Heatmap h;
   run(h, recs);
@@ -171,7 +170,7 @@ TEST(Heatmap, BoundedSizeForAnyInput) {
   // compression. Only kMaxRegions bands are drawn; the file stays small.
   std::vector<pml::Record> recs;
   for (uint64_t m = 0; m < 300; ++m)
-    recs.push_back(mapping(1, 0x10000000000 + m * 0x100000000, 0x100000000,
+    recs.push_back(mmap(1, 0x10000000000 + m * 0x100000000, 0x100000000,
                            "/lib/lib" + std::to_string(m) + ".so"));
   std::mt19937_64 rng(1);
   for (int i = 0; i < 400000; ++i) {
@@ -185,6 +184,42 @@ TEST(Heatmap, BoundedSizeForAnyInput) {
   std::string svg = h.svg("pml/epoch=1/");
   EXPECT_LT(svg.size(), 1000000u);
   EXPECT_NE(svg.find("260 more mappings with"), std::string::npos);
+}
+
+TEST(Heatmap, DrawsWhatTheResolverKept) {
+  // The heatmap looks nothing up: it draws the samples the resolve step
+  // kept (here by pid), under the names that step gave their mappings.
+  std::vector<pml::Record> recs = {mmap(1, 0x100000, 0x10000, "[heap]"),
+                                   mmap(2, 0x100000, 0x10000, "[heap]"),
+                                   mmap(2, 0x7f0000000000, 0x10000, "//anon")};
+  for (uint64_t e = 0; e < 3; ++e) {
+    recs.push_back(sample(1, 0x100000 + e * 4096, e, e, true));
+    recs.push_back(sample(2, 0x7f0000000000, e, e, true));
+  }
+  pml::SampleFilter only_2;
+  only_2.pids = {2};
+  Heatmap h;
+  pml::SampleResolver layout(only_2);
+  size_t kept = 0;
+  pml::for_each_resolved(
+      layout, recs,
+      [&](const pml::ResolvedSample& s) {
+        ++kept;
+        h.layout_add(s, layout);
+      },
+      [](const pml::Record&) {});
+  h.finish_layout();
+  pml::SampleResolver paint(only_2, pml::PageIds::kSkip);
+  pml::for_each_resolved(
+      paint, recs, [&](const pml::ResolvedSample& s) { h.paint_add(s); },
+      [](const pml::Record&) {});
+  EXPECT_EQ(kept, 3u);
+  ASSERT_EQ(h.regions().size(), 1u);
+  EXPECT_EQ(h.regions()[0].pid, 2u);
+  EXPECT_EQ(h.regions()[0].name, layout.mapping_name(1));  // the resolver's first name
+  EXPECT_EQ(h.regions()[0].name, "[anon] 0x7f0000000000-0x7f0000010000");
+  ASSERT_EQ(h.columns(), 3);
+  for (int c = 0; c < 3; ++c) EXPECT_EQ(h.cell(0, c), 1u) << c;
 }
 
 TEST(Heatmap, NoWrittenMappingStillGivesAPicture) {

@@ -1,5 +1,8 @@
 // perf-pml: run by perf as "perf pml <subcommand>" (perf finds perf-pml in
 // its exec path or PATH), or directly.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -22,16 +25,29 @@ void usage(FILE* out) {
                " See 'man perf-pml' or 'perf pml <command> -h'.\n\n");
 }
 
+// As "perf help CMD": the man page, with man's exit status. perf pml has
+// one, perf-pml(1).
+int man_page() {
+  std::fflush(nullptr);
+  execlp("man", "man", "perf-pml", static_cast<char*>(nullptr));
+  std::fprintf(stderr, "perf pml: cannot run man for perf-pml(1): %s\n", std::strerror(errno));
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    usage(stderr);
-    return 129;
+    usage(stdout);  // as perf alone
+    return 1;
   }
   std::string sub = args[0];
   args.erase(args.begin());
+  // perf turns "perf CMD --help" into "perf help CMD" (the man page); -h
+  // and a later --help are the option parser's.
+  if (!args.empty() && args[0] == "--help") return man_page();
+  if (sub == "help" && !args.empty()) return man_page();
   perf_pml::catch_broken_pipe();
   using Command = int (*)(const std::vector<std::string>&);
   Command command = sub == "record"   ? perf_pml::cmd_record

@@ -126,6 +126,13 @@ bool OptionParser::fail(const std::string& message, const OptionSpec* spec, bool
   return false;
 }
 
+// As perf's parse_options: -h (also among clustered flags) and --help print
+// the usage on stderr, and the command exits 129.
+bool OptionParser::help() const {
+  print_usage(stderr);
+  return false;
+}
+
 bool OptionParser::apply(const OptionSpec& spec, const std::string& spelled,
                          const std::string& value) const {
   std::string why = spec.set(value);
@@ -148,11 +155,7 @@ bool OptionParser::parse(const std::vector<std::string>& args, std::vector<std::
       rest->assign(args.begin() + long(i) + 1, args.end());
       return run_checks();
     }
-    if (a == "-h" || a == "--help") {
-      help_ = true;
-      print_usage(stdout);
-      return false;
-    }
+    if (a == "-h" || a == "--help") return help();
     if (a.rfind("--", 0) == 0) {
       std::string name = a.substr(2), val;
       bool has_eq = false;
@@ -178,6 +181,7 @@ bool OptionParser::parse(const std::vector<std::string>& args, std::vector<std::
       // Short options, clustered like -qS; a value option takes the rest of
       // the word (-ofile) or the next argument.
       for (size_t j = 1; j < a.size(); ++j) {
+        if (a[j] == 'h' && !find_short('h')) return help();
         const OptionSpec* s = find_short(a[j]);
         std::string spelled = std::string("-") + a[j];
         if (!s) return fail("unknown switch '" + spelled + "'", nullptr, true);
@@ -309,15 +313,6 @@ std::string parse_mmap_pages(const std::string& text, uint64_t page_size, uint64
   *rounded = p != n;
   *pages = p;
   return "";
-}
-
-std::string check_perf_data_path(const std::string& path, bool output) {
-  if (path.empty()) return "empty file name";
-  if (path != "-") return "";
-  return output ? "perf.data pipe mode (perf record -o -) is not supported: "
-                  "write a file and read it with 'perf pml script -i FILE'"
-                : "perf.data pipe mode (reading from stdin) is not supported: "
-                  "give a file recorded without '-o -'";
 }
 
 }  // namespace perf_pml

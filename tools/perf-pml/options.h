@@ -39,24 +39,25 @@ class OptionParser {
 
   // Parses argv (without the subcommand name). On failure prints a perf-style
   // message and usage to stderr and returns false (exit 129, like perf); -h
-  // prints the usage on stdout and returns false with help_requested().
+  // and --help print the usage on stderr and return false too: perf's
+  // subcommands exit 129 then. (A --help right after the subcommand's name
+  // is the man page: main.cpp.)
   // `rest` gets the command after "--" or the first non-option argument when
   // allow_command is set.
   bool parse(const std::vector<std::string>& args, std::vector<std::string>* rest,
              bool allow_command);
   void print_usage(FILE* out) const;
-  bool help_requested() const { return help_; }
 
  private:
   const OptionSpec* find_long(const std::string& name, std::string* error) const;
   const OptionSpec* find_short(char c) const;
   bool fail(const std::string& message, const OptionSpec* spec, bool list_all = false) const;
+  bool help() const;
   bool apply(const OptionSpec& spec, const std::string& spelled, const std::string& value) const;
 
   std::string command_, usage_;
   std::vector<OptionSpec> specs_;
   std::vector<std::function<std::string()>> checks_;
-  bool help_ = false;
 };
 
 // Value parsers: each returns "" or why `text` is not acceptable.
@@ -73,8 +74,4 @@ std::string parse_duration_ms(const std::string& text, uint64_t* ms);
 // when it had to round.
 std::string parse_mmap_pages(const std::string& text, uint64_t page_size, uint64_t* pages,
                              bool* rounded);
-// perf record -o/-i accept "-" for a pipe; perf.data pipe mode is not
-// supported here, so "-" is refused with a message saying so.
-std::string check_perf_data_path(const std::string& path, bool output);
-
 }  // namespace perf_pml

@@ -248,11 +248,5 @@ TEST(ParseMmapPages, PagesOrSizesRoundedUpToAPowerOfTwoLikePerf) {
   EXPECT_EQ(pages, 77u);
 }
 
-TEST(CheckPerfDataPath, PipeModeIsRefusedWithTheReason) {
-  EXPECT_EQ(check_perf_data_path("perf.data", true), "");
-  EXPECT_NE(check_perf_data_path("-", true).find("pipe mode"), std::string::npos);
-  EXPECT_NE(check_perf_data_path("-", false).find("pipe mode"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace perf_pml

@@ -113,12 +113,12 @@ bool RecordSession::start() {
   return true;
 }
 
-int RecordSession::run(pml::RecordSink& sink) {
+int RecordSession::run(pml::RecordSink& sink, bool output_pipe) {
   auto r = choice_.backend->run(sink, stop_requested());
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   if (!r.ok()) {
-    print_error(cmd_, r.error().to_string());
+    if (!(output_pipe && r.error().errnum == EPIPE)) print_error(cmd_, r.error().to_string());
     return -1;
   }
   int st = *r;

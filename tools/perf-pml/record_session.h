@@ -39,7 +39,9 @@ class RecordSession {
   // Starts the target; prints errors.
   bool start();
   // Runs to the end; returns the target's wait status or -1 on error.
-  int run(pml::RecordSink& sink);
+  // output_pipe: a write to a pipe whose reader is gone (EPIPE) ends the
+  // run without a message.
+  int run(pml::RecordSink& sink, bool output_pipe = false);
   // What the command returns once its output is complete, as perf 6.1
   // does (see exit_code_for). May not return: re-raises a signal.
   int finish(int wait_status);

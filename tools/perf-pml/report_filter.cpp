@@ -1,5 +1,6 @@
 #include "report_filter.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -114,6 +115,52 @@ std::vector<pml::SampleFilter::TimeRange> TimeSpec::ranges(uint64_t first, uint6
     out.push_back(r);
   }
   return out;
+}
+
+void add_filter_options(OptionParser& opts, FilterOptions* fo) {
+  auto ids = [](std::vector<uint32_t>* out) {
+    return [out](const std::string& v) -> std::string {
+      auto r = parse_id_list(v);
+      if (!r.ok()) return r.error().message;
+      *out = *r;
+      return "";
+    };
+  };
+  opts.custom(0, "pid", "pid[,pid...]", "only samples of these processes", ids(&fo->pids));
+  opts.custom(0, "tid", "tid[,tid...]", "only samples of these threads", ids(&fo->tids));
+  opts.custom(0, "comm", "comm[,comm...]", "only samples of threads with these names",
+              [fo](const std::string& v) {
+                fo->comms = parse_name_list(v);
+                return fo->comms.empty() ? std::string("give at least one name") : "";
+              });
+  opts.custom(0, "time", "start,stop",
+              "only samples in this time window (seconds, or percent: 10%/2, 0%-10%)",
+              [fo](const std::string& v) -> std::string {
+                auto t = parse_time_spec(v);
+                if (!t.ok()) return t.error().message;
+                fo->time = *t;
+                return "";
+              });
+}
+
+pml::SampleFilter make_filter(FilterOptions fo, pml::PerfDataReader& reader) {
+  pml::SampleFilter f;
+  f.pids = std::move(fo.pids);
+  f.tids = std::move(fo.tids);
+  f.comms = std::move(fo.comms);
+  if (!fo.time) return f;
+  uint64_t first = UINT64_MAX, last = 0;
+  if (fo.time->needs_span()) {
+    (void)reader.for_each([&](const pml::Record& r) {
+      if (auto* s = std::get_if<pml::Sample>(&r)) {
+        first = std::min(first, s->time);
+        last = std::max(last, s->time);
+      }
+    });
+    if (first == UINT64_MAX) first = 0;
+  }
+  f.times = fo.time->ranges(first, last);
+  return f;
 }
 
 }  // namespace perf_pml

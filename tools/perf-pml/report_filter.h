@@ -1,5 +1,6 @@
-// perf report's sample filters, parsed into a pml::SampleFilter: --pid,
-// --tid, --comm (comma lists) and --time in perf's syntax (see perf-report(1)):
+// perf report's and perf script's sample filters, parsed into a
+// pml::SampleFilter: --pid, --tid, --comm (comma lists) and --time in perf's
+// syntax (see perf-report(1)):
 //   "start,stop"             seconds[.fraction]; either end may be empty
 //   "a,b c,d"                several ranges, separated by spaces
 //   "10%/2"                  the second 10% slice of the recording
@@ -10,6 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "options.h"
+#include "pml/perf_data.h"
 #include "pml/resolve.h"
 #include "pml/result.h"
 
@@ -31,6 +36,19 @@ struct TimeSpec {
 };
 
 pml::Result<TimeSpec> parse_time_spec(const std::string& text);
+
+// The filter options as parsed; --time percents need the file's time span.
+struct FilterOptions {
+  std::vector<uint32_t> pids, tids;
+  std::vector<std::string> comms;
+  std::optional<TimeSpec> time;
+};
+
+// --pid, --tid, --comm and --time, checked as parsed (exit 129 on a bad value).
+void add_filter_options(OptionParser& opts, FilterOptions* out);
+
+// The sample filter; --time percents cost a pass over the file for its span.
+pml::SampleFilter make_filter(FilterOptions options, pml::PerfDataReader& reader);
 
 // "12345.678901234" seconds -> ns, exactly (at most 9 fraction digits).
 bool parse_seconds_ns(const std::string& text, uint64_t* ns);

@@ -30,6 +30,16 @@ Summary summarize(const pml::AnalysisReport& a) {
   return s;
 }
 
+std::string uncollected_text(const std::vector<uint32_t>& pids) {
+  std::string list;
+  for (size_t i = 0; i < pids.size() && i < 10; ++i)
+    list += (i ? ", " : "") + std::to_string(pids[i]);
+  if (pids.size() > 10) list += ", ...";
+  return "the last writes of " + std::to_string(pids.size()) + " process image" +
+         (pids.size() == 1 ? "" : "s") + " (pid " + list +
+         "): their memory was gone (an exec) before the software backend could read it";
+}
+
 // Rows are sorted by page-epochs: the ones shown are a prefix.
 template <class Row>
 static size_t shown(const ReportContext& c, const std::vector<Row>& rows) {
@@ -63,6 +73,8 @@ void print_stdio(FILE* out, const ReportContext& c) {
   if (a.huge.huge_pages)
     std::fprintf(out, "# Huge pages: %" PRIu64 " written, %.1f of 512 subpages each on average\n",
                  a.huge.huge_pages, double(a.huge.subpages_written) / double(a.huge.huge_pages));
+  if (!a.uncollected_pids.empty())
+    std::fprintf(out, "# Not collected: %s\n", uncollected_text(a.uncollected_pids).c_str());
   std::fprintf(out, "#\n");
 
   if (c.by_symbol) {
@@ -121,11 +133,14 @@ void print_json(FILE* out, const ReportContext& c) {
                ", \"wss_p50_pages\": %" PRIu64 ", \"wss_p90_pages\": %" PRIu64
                ", \"wss_p99_pages\": %" PRIu64
                ", \"dirty_rate_mean\": %.3f, \"dirty_rate_peak\": %.3f, \"hot_pages\": %" PRIu64
-               "},\n",
+               ", \"uncollected_pids\": [",
                a.samples, a.unique.pages, a.unique.bytes(), s.epochs,
                a.last_time - a.first_time, a.lost, s.wss_mean, s.wss_max, s.wss.p50, s.wss.p90,
                s.wss.p99, s.rate_mean,
                s.rate_peak, a.hot.hot_pages);
+  for (size_t i = 0; i < a.uncollected_pids.size(); ++i)
+    std::fprintf(out, "%s%u", i ? ", " : "", a.uncollected_pids[i]);
+  std::fprintf(out, "]},\n");
   std::fprintf(out, "  \"sort\": [");
   for (size_t i = 0; i < c.sort_keys.size(); ++i)
     std::fprintf(out, "%s%s", i ? ", " : "", json_string(c.sort_keys[i]).c_str());

@@ -38,4 +38,8 @@ struct Summary {
 };
 Summary summarize(const pml::AnalysisReport& a);
 
+// "the last writes of N process images (pid ...): ..." for the pids of
+// AnalysisReport::uncollected_pids (report's header, stat).
+std::string uncollected_text(const std::vector<uint32_t>& pids);
+
 }  // namespace perf_pml

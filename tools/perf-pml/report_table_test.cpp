@@ -2,33 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include "record_builders.h"
+
 namespace perf_pml {
 namespace {
 
+using pml::test::comm;
+using pml::test::mmap;
+
+// A write of thread tid of process 1 in `epoch`.
 pml::Sample s(uint32_t tid, uint64_t addr, uint64_t epoch) {
-  pml::Sample x;
-  x.pid = 1;
-  x.tid = tid;
-  x.addr = addr;
-  x.epoch = epoch;
-  return x;
+  return pml::test::sample(1, tid, epoch, addr, epoch);
 }
 
 std::vector<pml::Record> stream() {
-  pml::Comm c;
-  c.pid = c.tid = 1;
-  c.comm = "main";
-  pml::Comm w;
-  w.pid = 1;
-  w.tid = 2;
-  w.comm = "worker";
-  pml::Mmap heap;
-  heap.pid = heap.tid = 1;
-  heap.start = 0x10000;
-  heap.len = 0x10000;
-  heap.filename = "[heap]";
   // tid 1 writes 0x10000 in epochs 0,1 and 0x11000 in 0; tid 2 writes 0x10000 in 1 and 0x90000 (unmapped).
-  return {c, w, heap, s(1, 0x10000, 0), s(1, 0x11000, 0), s(1, 0x10000, 1), s(2, 0x10000, 1),
+  return {comm(1, 1, "main"), comm(1, 2, "worker"), mmap(1, 0x10000, 0x10000, "[heap]"),
+          s(1, 0x10000, 0), s(1, 0x11000, 0), s(1, 0x10000, 1), s(2, 0x10000, 1),
           s(2, 0x90000, 1)};
 }
 
@@ -86,12 +76,7 @@ TEST(GroupTable, ByEpochDistinctPages) {
 
 TEST(GroupTable, PageMovingBetweenGroupsIsCountedOncePerGroup) {
   // tid 1 and tid 2 take turns on the page 0x10000: each group has 1 page.
-  pml::Mmap heap;
-  heap.pid = heap.tid = 1;
-  heap.start = 0x10000;
-  heap.len = 0x10000;
-  heap.filename = "[heap]";
-  std::vector<pml::Record> recs = {heap, s(1, 0x10000, 0), s(2, 0x10000, 0), s(1, 0x10000, 1),
+  std::vector<pml::Record> recs = {mmap(1, 0x10000, 0x10000, "[heap]"), s(1, 0x10000, 0), s(2, 0x10000, 0), s(1, 0x10000, 1),
                                    s(2, 0x10000, 1), s(2, 0x11000, 1)};
   GroupTable t(*parse_sort_keys("tid"));
   pml::SampleResolver resolver;

@@ -6,21 +6,16 @@
 
 #include <cstdio>
 
+#include "record_builders.h"
+
 namespace perf_pml {
 namespace {
 
 std::string line(const ScriptFields& f) {
-  pml::Sample s;
-  s.pid = 42;
-  s.tid = 43;
+  pml::Sample s = pml::test::sample(42, 43, 12'345'678'901'234ULL, 0x5a0000002000, 7, 2u << 20);
   s.cpu = 1;
-  s.time = 12'345'678'901'234ULL;
   s.ip = 0x401000;
-  s.addr = 0x5a0000002000;
   s.phys_addr = 0x1234000;
-  s.period = 1;
-  s.data_page_size = 2u << 20;
-  s.epoch = 7;
   s.flags = 1;
   char buf[512] = {};
   FILE* out = fmemopen(buf, sizeof buf, "w");

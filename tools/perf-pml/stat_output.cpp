@@ -52,6 +52,9 @@ void print_stat_text(FILE* out, const StatRun& run) {
     std::fprintf(out, "%18" PRIu64 "      page-epochs in the most written mapping  #  %s\n",
                  a.mappings[0].page_epochs, a.mappings[0].name.c_str());
   std::fprintf(out, "%18" PRIu64 "      lost page-epochs\n", a.lost + run.backend_lost);
+  if (!a.uncollected_pids.empty())
+    std::fprintf(out, "%18zu      not collected            #  %s\n", a.uncollected_pids.size(),
+                 uncollected_text(a.uncollected_pids).c_str());
   std::fprintf(out, "\n%18.9f seconds time elapsed\n\n", double(run.elapsed_ns) / 1e9);
 }
 

@@ -15,6 +15,7 @@
 
 #include "pml/perf_abi.h"
 #include "pml/perf_data.h"
+#include "record_builders.h"
 
 namespace perf_pml::test {
 
@@ -30,55 +31,27 @@ inline std::string read_file(const std::string& path) {
 }
 
 // A file of the given records under the event perf pml record writes
-// (epoch_ms epochs, sample id 7).
+// (epoch_ms epochs, sample id kSampleId).
 inline void write_recording(const std::string& path, const std::vector<pml::Record>& records,
                             uint32_t epoch_ms = 10) {
   pml::EventInfo e = pml::soft_event_info(epoch_ms);
-  e.ids = {7};
+  e.ids = {pml::test::kSampleId};
   auto w = pml::PerfDataWriter::create(path, {e});
   ASSERT_TRUE(w.ok()) << w.error().to_string();
   for (const auto& r : records) ASSERT_TRUE(w->write(r).ok());
   ASSERT_TRUE(w->finish().ok());
 }
 
-inline pml::Comm comm(uint32_t pid, uint32_t tid, const std::string& name) {
-  pml::Comm c;
-  c.pid = pid;
-  c.tid = tid;
-  c.comm = name;
-  c.sid = {pid, tid, 0, 7, 0};
-  return c;
-}
-
-inline pml::Mmap mmap(uint32_t pid, uint64_t start, uint64_t len, const std::string& file) {
-  pml::Mmap m;
-  m.pid = m.tid = pid;
-  m.start = start;
-  m.len = len;
-  m.prot = 3;
-  m.flags = 2;
-  m.data = true;
-  m.filename = file;
-  m.sid = {pid, pid, 0, 7, 0};
-  return m;
-}
-
-// t0 = 1000 s; epoch e starts at t0 + e * 10 ms; k ms into it.
+// The record builders (libpml/test/record_builders.h), and a sample at a
+// time that says its epoch: t0 = 1000 s; epoch e starts at t0 + e * 10 ms;
+// k ms into it.
+using pml::test::comm;
+using pml::test::kSampleId;
+using pml::test::mmap;
 constexpr uint64_t kT0 = 1000'000'000'000ULL, kMs = 1'000'000ULL;
 
 inline pml::Sample write(uint32_t pid, uint32_t tid, uint64_t epoch, uint64_t k, uint64_t addr) {
-  pml::Sample s;
-  s.id = 7;
-  s.pid = pid;
-  s.tid = tid;
-  s.epoch = epoch;
-  s.time = kT0 + epoch * 10 * kMs + k * kMs;
-  s.addr = addr;
-  s.period = 1;
-  s.data_src = pml::abi::kDataSrcStore;
-  s.has_pml_raw = true;
-  s.data_page_size = 4096;
-  return s;
+  return pml::test::sample(pid, tid, kT0 + epoch * 10 * kMs + k * kMs, addr, epoch);
 }
 
 struct Run {

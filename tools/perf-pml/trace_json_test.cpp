@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "record_builders.h"
+
 namespace perf_pml {
 namespace {
 
@@ -15,20 +17,12 @@ TEST(TraceWriter, CountersPerThreadAndEpoch) {
   std::string path = "/tmp/pml-trace-test-" + std::to_string(getpid()) + ".json";
   auto w = TraceWriter::create(path, 10'000'000);  // 10 ms epochs
   ASSERT_TRUE(w.ok());
-  pml::Comm c;
-  c.pid = c.tid = 5;
-  c.comm = "app";
+  pml::Comm c = pml::test::comm(5, 5, "app");
   w->observe(c);
   pml::SampleResolver resolver;
   resolver.observe(c);
   auto smp = [](uint32_t tid, uint64_t epoch, uint64_t t) {
-    pml::Sample s;
-    s.pid = 5;
-    s.tid = tid;
-    s.epoch = epoch;
-    s.time = t;
-    s.addr = 0x1000 * t;
-    return pml::Record(s);
+    return pml::Record(pml::test::sample(5, tid, t, 0x1000 * t, epoch));
   };
   // tid 5: 3 pages in epoch 0, 1 in epoch 1. tid 6: 2 pages in epoch 0.
   for (auto& r : {smp(5, 0, 1000000), smp(5, 0, 1000100), smp(6, 0, 1000200),
@@ -87,12 +81,8 @@ TEST(TraceWriter, IdleEpochsReadZero) {
   ASSERT_TRUE(w.ok());
   pml::SampleResolver resolver;
   auto add = [&](uint32_t tid, uint64_t epoch, uint64_t addr) {
-    pml::Sample s;
-    s.pid = 5;
-    s.tid = tid;
-    s.epoch = epoch;
-    s.time = 1'000'000'000 + epoch * 10'000'000 + 1000;  // 1 us into the epoch
-    s.addr = addr;
+    // 1 us into the epoch
+    pml::Sample s = pml::test::sample(5, tid, 1'000'000'000 + epoch * 10'000'000 + 1000, addr, epoch);
     pml::ResolvedSample rs;
     ASSERT_TRUE(resolver.resolve(s, &rs));
     w->add(rs, resolver);

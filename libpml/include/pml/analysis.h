@@ -222,6 +222,9 @@ struct AnalysisOptions {
 
 struct AnalysisReport {
   uint64_t samples = 0, lost = 0;
+  // Processes whose last writes before an exec were not collected
+  // (Lost::uncollected()), in stream order.
+  std::vector<uint32_t> uncollected_pids;
   uint64_t first_time = 0, last_time = 0;
   std::vector<EpochStat> epochs;
   WorkingSetPercentiles wss;
@@ -246,7 +249,7 @@ class Analyzer {
   // resolver, records go to it and samples come back resolved).
   void add(const Record& r);
   void add(const ResolvedSample& s);
-  void add_lost(const Lost& l) { lost_ += l.lost; }
+  void add_lost(const Lost& l);
   AnalysisReport result() const;
   const SampleResolver& resolver() const { return *resolver_; }
 
@@ -263,6 +266,7 @@ class Analyzer {
   DataSymbols symbols_;
   uint64_t first_ = UINT64_MAX, last_ = 0;  // sample times
   uint64_t lost_ = 0;
+  std::vector<uint32_t> uncollected_pids_;
 };
 
 // Plain-function forms over an in-memory stream.

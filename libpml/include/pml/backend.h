@@ -49,6 +49,7 @@ class RecordSink {
 struct BackendStats {
   uint64_t samples = 0;
   uint64_t lost = 0;         // page-epochs lost (ring buffer overflow)
+  uint64_t uncollected = 0;  // software: process images whose last writes went with an exec
   uint64_t epochs = 0;
   uint64_t kernel_count = 0; // pml: page-epochs the event counted
 };

@@ -11,6 +11,8 @@ namespace pml::abi {
 // perf.data header bits (tools/perf/util/header.h).
 inline constexpr uint64_t kMagicPerfile2 = 0x32454c4946524550ULL;  // "PERFILE2"
 inline constexpr uint64_t kFileHeaderSize = 104;
+// Pipe mode (perf record -o -): magic and this size only, then records.
+inline constexpr uint64_t kPipeHeaderSize = 16;
 // perf 6.1 rejects attr.size 136 (VER8): write VER7.
 inline constexpr uint32_t kAttrSizeWritten = 128;
 inline constexpr uint32_t kFeatureBits = 256;
@@ -25,6 +27,7 @@ enum Feature : uint32_t {
   kFeatNrCpus = 7,
   kFeatCmdline = 11,
   kFeatEventDesc = 12,
+  kFeatCompressed = 27,  // perf record -z
 };
 
 enum RecordType : uint32_t {
@@ -40,9 +43,18 @@ enum RecordType : uint32_t {
   kRecordMmap2 = 10,
   kRecordLostSamples = 13,
   kRecordUserTypeStart = 64,
+  kRecordHeaderAttr = 64,         // pipe mode: an event's attr and ids
+  kRecordHeaderTracingData = 66,  // its payload follows the record
   kRecordFinishedRound = 68,
+  kRecordAuxtrace = 71,           // its payload follows the record
+  kRecordEventUpdate = 78,
+  kRecordHeaderFeature = 80,      // pipe mode: one header feature
   kRecordCompressed = 81,
+  kRecordFinishedInit = 82,       // pipe mode: the header records are done
 };
+
+// PERF_RECORD_EVENT_UPDATE's type that carries an event's name.
+inline constexpr uint64_t kEventUpdateName = 2;
 
 inline constexpr uint16_t kMiscCpumodeMask = 7;
 inline constexpr uint16_t kMiscUser = 2;

@@ -13,6 +13,7 @@
 
 #include "pml/records.h"
 #include "pml/result.h"
+#include "pml/unique_fd.h"
 
 namespace pml {
 
@@ -52,6 +53,12 @@ class PerfDataWriter {
   // header is rewritten with the final sizes by finish().
   static Result<PerfDataWriter> create(const std::string& path, std::vector<EventInfo> events,
                                        FileInfo info = {});
+  // Pipe mode, as perf record -o - writes it, to fd (e.g. a dup of stdout):
+  // a 16-byte header, PERF_RECORD_HEADER_ATTR and HEADER_FEATURE records,
+  // FINISHED_INIT, then the records as written. Perf's report and script read
+  // it with -i -. Written out at each FINISHED_ROUND and at finish().
+  static Result<PerfDataWriter> create_pipe(UniqueFd fd, std::vector<EventInfo> events,
+                                            FileInfo info = {});
 
   PerfDataWriter(PerfDataWriter&&) noexcept;
   PerfDataWriter& operator=(PerfDataWriter&&) noexcept;
@@ -62,7 +69,8 @@ class PerfDataWriter {
   Result<void> write(const Record& record);
   // Appends a record already in kernel format (e.g. copied from a ring buffer).
   Result<void> write_raw(std::span<const std::byte> record);
-  // Writes the features and the final header. Idempotent.
+  // Writes the features and the final header (pipe mode: what is buffered),
+  // and closes the file. Idempotent.
   Result<void> finish();
 
   uint64_t data_bytes() const;
@@ -84,11 +92,17 @@ struct ReadStats {
   uint64_t bytes = 0;             // data bytes consumed
 };
 
-class ByteSource;
+struct ReadOptions {
+  // for_each() will be called more than once: a pipe is copied to an
+  // unlinked temporary file as it is read, so that it can be read again.
+  bool reread = false;
+};
 
 class PerfDataReader {
  public:
-  static Result<PerfDataReader> open(const std::string& path);
+  // A perf.data file, in file or pipe mode (perf record -o - > FILE); "-"
+  // is standard input: a file, or a pipe carrying pipe mode.
+  static Result<PerfDataReader> open(const std::string& path, const ReadOptions& options = {});
   // Reads from memory (the fuzz target's entry point). The span must outlive the reader.
   static Result<PerfDataReader> open_memory(std::span<const std::byte> bytes);
 
@@ -98,7 +112,10 @@ class PerfDataReader {
 
   const std::vector<EventInfo>& events() const;
   const FileInfo& info() const;
-  uint64_t data_size() const;  // bytes of the data section that are present
+  // Bytes of the data section that are present (of a pipe: read so far).
+  uint64_t data_size() const;
+  // The input is in pipe mode (events from PERF_RECORD_HEADER_ATTR).
+  bool pipe_mode() const;
 
   // Problem found while opening that does not stop reading (e.g. the data
   // section extends past the end of the file). Reported again by for_each.
@@ -109,7 +126,8 @@ class PerfDataReader {
 
   // Decodes every record in file order. Stops at the first truncated or
   // corrupt record and returns its error; all records before it have been
-  // delivered to `sink`. Can be called again to re-read from the start.
+  // delivered to `sink`. Can be called again to re-read from the start,
+  // except on a pipe opened without ReadOptions::reread.
   Result<void> for_each(const Sink& sink, const Progress& progress = {});
 
   const ReadStats& stats() const;

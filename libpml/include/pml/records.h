@@ -67,6 +67,11 @@ struct Lost {
   uint64_t lost = 0;
   bool samples_record = false;
   SampleId sid;
+
+  // The software backends' LOST_SAMPLES with a count of 0 (the kernel never
+  // writes one): process sid.pid lost its mm (an exec) before its writes
+  // since the previous epoch could be read; how many is not known.
+  bool uncollected() const { return samples_record && lost == 0; }
 };
 
 using Record = std::variant<Sample, Comm, Mmap, Task, Lost>;

@@ -5,9 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "pml/flat_hash.h"
@@ -36,14 +38,20 @@ struct ResolvedSample {
   const Mapping* mapping = nullptr;  // nullptr: no known mapping contains the address
   uint32_t mapping_name = 0;         // SampleResolver::mapping_name(); 0 = "[unknown]"
   uint32_t comm = 0;                 // SampleResolver::comm_name(); 0 = ""
+  // With PageIds::kSkip: 0, false, false.
   uint32_t page = 0;                 // dense id of (pid, 4 KiB page), numbered from 0
   bool new_page = false;             // first kept sample of the page in the stream
   bool new_in_epoch = false;         // first kept sample of the page in its epoch
 };
 
+// Whether resolve() numbers pages (ResolvedSample::page, new_page,
+// new_in_epoch). Numbering keeps a table of every distinct page; a consumer
+// that only names samples (script, the heatmap's paint pass) skips it.
+enum class PageIds { kNumber, kSkip };
+
 class SampleResolver {
  public:
-  explicit SampleResolver(SampleFilter filter = {});
+  explicit SampleResolver(SampleFilter filter = {}, PageIds page_ids = PageIds::kNumber);
 
   // Feeds MMAP, COMM, FORK and EXIT records to the address-space model.
   void observe(const Record& r);
@@ -73,16 +81,19 @@ class SampleResolver {
                   std::unordered_map<std::string, uint32_t>& index, const std::string& s);
 
   SampleFilter filter_;
+  PageIds page_ids_;
   MappingTable table_;
   std::vector<std::string> mapping_names_{"[unknown]"};
   std::unordered_map<std::string, uint32_t> mapping_index_{{"[unknown]", 0}};
   std::vector<uint32_t> name_of_mapping_;  // mapping id -> name id + 1, 0 = not yet
   std::vector<std::string> comm_names_{""};
   std::unordered_map<std::string, uint32_t> comm_index_{{"", 0}};
-  std::unordered_map<uint32_t, uint32_t> comm_of_tid_;  // cleared by COMM/FORK/EXIT
-  // In front of it, as threads take turns: tid -> comm, direct-mapped.
+  // (pid, tid) -> comm, cleared by COMM/FORK/EXIT. The pid is part of the
+  // key: a tid without a COMM of its own is named after its process.
+  std::unordered_map<uint64_t, uint32_t> comm_of_thread_;
+  // In front of it, as threads take turns: direct-mapped by tid.
   struct CommSlot {
-    uint32_t tid_plus1 = 0, comm = 0;
+    uint32_t pid = 0, tid_plus1 = 0, comm = 0;
   };
   std::array<CommSlot, 64> comm_cache_{};
   std::vector<int8_t> comm_kept_;  // comm id -> 1 kept, 0 dropped, -1 not yet decided
@@ -96,20 +107,28 @@ class SampleResolver {
   std::vector<uint64_t> page_keys_;
 };
 
-// Runs an in-memory stream through `resolver`: on_sample gets each kept
-// sample, on_other every other record.
+// A record sink (for PerfDataReader::for_each) that runs each record through
+// `resolver`: on_sample gets each kept sample, on_other every record that is
+// not a sample, after the resolver has seen it. The callables are copied.
 template <class OnSample, class OnOther>
-void for_each_resolved(SampleResolver& resolver, std::span<const Record> records,
-                       OnSample&& on_sample, OnOther&& on_other) {
-  ResolvedSample rs;
-  for (const auto& r : records) {
+auto resolving(SampleResolver& resolver, OnSample on_sample, OnOther on_other) {
+  return [&resolver, on_sample = std::move(on_sample), on_other = std::move(on_other),
+          rs = ResolvedSample{}](const Record& r) mutable {
     if (const Sample* s = std::get_if<Sample>(&r)) {
-      if (resolver.resolve(*s, &rs)) on_sample(rs);
+      if (resolver.resolve(*s, &rs)) on_sample(std::as_const(rs));
     } else {
       resolver.observe(r);
       on_other(r);
     }
-  }
+  };
+}
+
+// The same over an in-memory stream.
+template <class OnSample, class OnOther>
+void for_each_resolved(SampleResolver& resolver, std::span<const Record> records,
+                       OnSample&& on_sample, OnOther&& on_other) {
+  auto sink = resolving(resolver, std::ref(on_sample), std::ref(on_other));
+  for (const auto& r : records) sink(r);
 }
 
 }  // namespace pml

@@ -68,10 +68,13 @@
 //   as written: its content changed.
 // - A target that calls UFFDIO_REGISTER itself on memory we track gets
 //   EBUSY, and memory it registered first is not tracked.
-// - exec: the pages the old image wrote since the previous collect are not
-//   reported (the old mm is gone by the time the exec stop is reported).
-//   A process killed by SIGKILL has no stop before its mm goes: its last
-//   epoch is lost too. Writes of a vfork child (it shares its parent's mm)
+// - exec: the pages the old image wrote since the previous collect cannot be
+//   reported (the old mm is gone by the time the exec stop is reported);
+//   the new image is tracked from its first instruction. A process killed by
+//   SIGKILL has no stop before its mm goes: its writes since the previous
+//   collect are lost too. Neither is silent: wait() reports a kUncollected
+//   event for the process (perf-pml writes a PERF_RECORD_LOST_SAMPLES that
+//   report prints). Writes of a vfork child (it shares its parent's mm)
 //   are reported with the parent's pid.
 // - Huge pages: the first write to a protected THP splits it (async
 //   uffd-wp), so only the 4 KiB written is reported. A THP that was already
@@ -119,9 +122,12 @@ Availability probe(Kind kind);
 using DirtyPageCallback = std::function<void(const DirtyPage&)>;
 
 // What the tracked tasks did, as perf's FORK, COMM (exec) and EXIT records
-// say it.
+// say it. kUncollected: the mm of process `pid` went before its writes
+// since the previous collect could be read (it exec'ed, or was killed by
+// SIGKILL); how many pages that was is not known. It comes before the
+// process's kExec or kExit.
 struct TaskEvent {
-  enum class Type { kFork, kExec, kExit };
+  enum class Type { kFork, kExec, kExit, kUncollected };
   Type type = Type::kFork;
   uint32_t pid = 0, tid = 0;    // the new, exec'ing or exited task
   uint32_t ppid = 0, ptid = 0;  // fork: the creating task; exit: the parent

@@ -169,18 +169,40 @@ bool ProcessTree::mm_shared_with_others(pid_t tgid) const {
 }
 
 Result<void> ProcessTree::collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
-                                  const DirtyPageCallback& pages) {
+                                  const DirtyPageCallback& pages, const TaskEventCallback& events) {
   Process& p = processes_.at(tgid);
   if (!p.mm || mm_shared_with_others(tgid)) return {};
   if (!whole_process) {
     for (pid_t other : p.tids)
       if (other != tid && !tasks_.at(other).exiting) return {};  // it keeps the mm
   }
+  if (p.mm_gone) {
+    drop_uncollected(tgid, events);
+    return {};
+  }
   p.mm->set_live_thread(tid);
   auto got = p.mm->collect(epoch, pages);
+  if (!got && got.error().errnum == ESRCH) {
+    drop_uncollected(tgid, events);
+    return {};
+  }
   p.mm.reset();  // collected for good: no later collect reports it again
-  if (!got && got.error().errnum != ESRCH) return got.error();
+  if (!got) return got.error();
   return {};
+}
+
+void ProcessTree::drop_uncollected(pid_t tgid, const TaskEventCallback& events) {
+  Process& p = processes_.at(tgid);
+  if (!p.mm) return;
+  const bool shared = mm_shared_with_others(tgid);
+  p.mm.reset();
+  p.mm_gone = false;
+  if (shared) return;  // a vfork child's exec: the parent keeps the mm and its pages
+  TaskEvent e;
+  e.type = TaskEvent::Type::kUncollected;
+  e.pid = e.tid = uint32_t(tgid);
+  e.time_ns = monotonic_ns();
+  events(e);
 }
 
 void ProcessTree::on_new_task(pid_t parent_tid, int event, const TaskEventCallback& events) {
@@ -223,8 +245,9 @@ Result<void> ProcessTree::on_exec(pid_t tid, const TaskEventCallback& events) {
     tasks_.erase(pid_t(former));
     processes_[tgid].tids.erase(pid_t(former));
   }
-  Process& p = processes_[tgid];
-  p.mm.reset();  // the old image's mm is gone (a vfork parent keeps its own)
+  // The old image's mm is gone, with what it wrote since the previous
+  // collect (a vfork parent keeps its own mm).
+  drop_uncollected(tgid, events);
   TaskEvent e;
   e.type = TaskEvent::Type::kExec;
   e.pid = e.tid = uint32_t(tgid);
@@ -247,6 +270,9 @@ void ProcessTree::on_gone(pid_t tid, int status, const TaskEventCallback& events
   tasks_.erase(it);
   Process& p = processes_[tgid];
   p.tids.erase(tid);
+  // The last task gone and the mm never collected at an exit or signal
+  // stop: SIGKILL (it stops nowhere).
+  if (p.tids.empty()) drop_uncollected(tgid, events);
   TaskEvent e;
   e.type = TaskEvent::Type::kExit;
   e.pid = uint32_t(tgid);
@@ -267,7 +293,11 @@ Result<void> ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const Di
   Task& task = tasks_.at(tid);
   const int sig = WSTOPSIG(status);
   const int event = event_of(status);
-  if (task.fresh) {  // the first stop of an auto-attached task
+  // The first stop of an auto-attached task; unless it is killed before
+  // we take that stop (an exec's de_thread()), and its exit stop is the
+  // first we see: then it is handled as an exit, which may end the mm.
+  if (task.fresh && event == PTRACE_EVENT_EXIT) task.fresh = false;
+  if (task.fresh) {
     task.fresh = false;
     if (task.arm_at_first) {
       task.arm_at_first = false;
@@ -299,7 +329,8 @@ Result<void> ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const Di
       user_regs_struct regs{};
       ptrace(PTRACE_GETREGS, tid, nullptr, &regs);
       task.exiting = true;
-      Result<void> final = collect_final(task.tgid, tid, regs.orig_rax != SYS_exit, epoch, pages);
+      Result<void> final =
+          collect_final(task.tgid, tid, regs.orig_rax != SYS_exit, epoch, pages, events);
       resume(tid, 0);
       return final;
     }
@@ -324,7 +355,8 @@ Result<void> ProcessTree::handle(pid_t tid, int status, uint64_t epoch, const Di
   // A signal about to be delivered. If it kills the process, this is the
   // last moment its mm exists.
   Result<void> final;
-  if (kills_process(task.tgid, sig)) final = collect_final(task.tgid, tid, true, epoch, pages);
+  if (kills_process(task.tgid, sig))
+    final = collect_final(task.tgid, tid, true, epoch, pages, events);
   resume(tid, sig);
   return final;
 }
@@ -392,7 +424,7 @@ Result<size_t> ProcessTree::collect(uint64_t epoch, const DirtyPageCallback& cal
   size_t total = 0;
   std::set<RemoteTracker*> done;
   for (auto& [tgid, p] : processes_) {
-    if (!p.mm || !done.insert(p.mm.get()).second) continue;
+    if (!p.mm || p.mm_gone || !done.insert(p.mm.get()).second) continue;
     pid_t live = tgid;
     for (pid_t tid : p.tids)
       if (!tasks_.at(tid).exiting) {
@@ -404,8 +436,9 @@ Result<size_t> ProcessTree::collect(uint64_t epoch, const DirtyPageCallback& cal
     if (got) {
       total += *got;
     } else if (got.error().errnum == ESRCH || got.error().errnum == ENOENT) {
-      // The mm is gone (killed, or exec'ed and not yet re-armed).
-      p.mm.reset();
+      // The mm is gone (killed, or exec'ed and not yet re-armed): wait()
+      // says so when it handles the exec or the death.
+      p.mm_gone = true;
     } else {
       return got.error();
     }

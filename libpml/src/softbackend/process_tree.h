@@ -3,7 +3,9 @@
 //  - a new process (fork, vfork, clone without CLONE_VM) gets its own
 //    RemoteTracker, armed at its first stop, before it runs an instruction;
 //    a new thread, or a process sharing the mm (vfork), uses its creator's;
-//  - an exec gets a new RemoteTracker for the new mm (the old one is gone);
+//  - an exec gets a new RemoteTracker for the new mm (the old one is gone,
+//    and with it what the old image wrote since the previous collect: a
+//    kUncollected event says so, as it does for a process killed by SIGKILL);
 //  - a process's last pages are collected while its mm still exists: at the
 //    PTRACE_EVENT_EXIT stop of exit_group() or of its last thread, or at
 //    the signal-delivery stop of a signal that will kill it.
@@ -57,6 +59,7 @@ class ProcessTree {
     pid_t ppid = 0;
     std::set<pid_t> tids;
     std::shared_ptr<RemoteTracker> mm;  // null: not armed, or collected for good
+    bool mm_gone = false;  // a collect found the mm gone (exec, SIGKILL) before wait() did
   };
 
   ProcessTree(pid_t pid, Kind kind, bool launched) : main_pid_(pid), kind_(kind), launched_(launched) {}
@@ -72,7 +75,10 @@ class ProcessTree {
   // The last collection of a process's mm, unless another process shares it.
   // `tid` is the task at its exit (or fatal signal) stop.
   Result<void> collect_final(pid_t tgid, pid_t tid, bool whole_process, uint64_t epoch,
-                       const DirtyPageCallback& pages);
+                       const DirtyPageCallback& pages, const TaskEventCallback& events);
+  // Forgets the tracker of a process whose mm went without a last collect;
+  // unless another process shares that mm, says so (kUncollected).
+  void drop_uncollected(pid_t tgid, const TaskEventCallback& events);
   bool mm_shared_with_others(pid_t tgid) const;
   void resume(pid_t tid, int signal);
   // Takes and handles one report of `tid`, if it has one.

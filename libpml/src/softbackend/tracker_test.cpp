@@ -284,6 +284,8 @@ class FollowTest : public ::testing::Test {
     pipes.close_child_ends();
     ASSERT_TRUE(pipes.read_buffer(&f.base, &f.count));
   }
+  // Pages 1 2, collected; then 7 8 and death by `sig`: see its definition.
+  void expect_last_pages_collected_at(int sig);
   // Handles the writer's stops until it has exited.
   void wait_until_gone(uint64_t epoch) {
     for (;;) {
@@ -366,6 +368,103 @@ TEST_F(FollowTest, ForkedChildIsTrackedUnderItsPid) {
   }
   EXPECT_EQ(forks, 1);
   EXPECT_EQ(exits, 1);
+  pipes.send("exit");
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+}
+
+int count_events(const Followed& f, TaskEvent::Type type, uint32_t pid) {
+  int n = 0;
+  for (const TaskEvent& e : f.events) n += e.type == type && e.pid == pid;
+  return n;
+}
+
+// The writer writes pages 1 2 (collected in epoch 1), then 7 8 and raises
+// `sig`: 7 8 must come out of wait(), collected as it dies, and nothing be
+// reported as uncollected.
+void FollowTest::expect_last_pages_collected_at(int sig) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("write-signal " + std::to_string(sig) + " 7 8");
+  wait_until_gone(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8}));
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == sig);
+}
+
+// A deadly signal the process can be stopped for: its last writes are
+// collected at the signal's delivery stop.
+TEST_F(FollowTest, LastPagesAreCollectedAtADeadlySignal) {
+  expect_last_pages_collected_at(SIGTERM);
+}
+
+// SIGKILL too: the kernel takes SIGKILL off the dying task before it exits
+// (get_signal(), kernel/signal.c), so its PTRACE_EVENT_EXIT stop still
+// happens and the last writes are collected there, whether the process
+// raised it or another one sent it.
+TEST_F(FollowTest, LastPagesAreCollectedAtSigkill) { expect_last_pages_collected_at(SIGKILL); }
+
+TEST_F(FollowTest, LastPagesAreCollectedAtSigkillFromOutside) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  wrote = pipes.write({7, 8, 12});
+  ASSERT_EQ(kill(tracker->pid(), SIGKILL), 0);
+  wait_until_gone(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  EXPECT_EQ(f.pages[pid], wrote);
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
+}
+
+// An exec: the old image's writes since the last collect are gone with its
+// mm (kUncollected, then the exec); the new image is tracked, exactly.
+TEST_F(FollowTest, ExecIsReportedAndTheNewImageTracked) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("write-exec 7 8");
+  wait_for_reply(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  uint64_t base = 0, count = 0;
+  ASSERT_TRUE(pipes.read_buffer(&base, &count));
+  EXPECT_EQ(f.pages[pid], std::set<uint64_t>{});
+  ASSERT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 1);
+  ASSERT_EQ(count_events(f, TaskEvent::Type::kExec, pid), 1);
+  size_t uncollected = 0, exec = 0;
+  for (size_t i = 0; i < f.events.size(); ++i) {
+    if (f.events[i].type == TaskEvent::Type::kUncollected) uncollected = i;
+    if (f.events[i].type == TaskEvent::Type::kExec) exec = i;
+  }
+  EXPECT_LT(uncollected, exec);
+  // The new image: its buffer is a new mapping, its writes exact.
+  collect_in_buffer(*tracker, 3, base, count);  // what its start-up wrote there (nothing)
+  wrote = pipes.write({3, 4, 15});
+  EXPECT_EQ(collect_in_buffer(*tracker, 4, base, count), expected_addrs(base, {3, 4, 15}));
+  pipes.send("exit");
+  auto status = tracker->wait_exit();
+  ASSERT_TRUE(status.ok()) << status.error().to_string();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 1);  // a clean exit loses nothing
+}
+
+// With a second thread, the exec ends it first (de_thread()), and its exit
+// stop comes while the old mm is still there: the old image's last writes
+// are collected, nothing is lost.
+TEST_F(FollowTest, ThreadedExecCollectsTheOldImage) {
+  std::set<uint64_t> wrote = pipes.write({1, 2});
+  EXPECT_EQ(collect_in_buffer(*tracker, 1, f.base, f.count), wrote);
+  pipes.send("threaded-write-exec 7 8");
+  wait_for_reply(2);
+  const uint32_t pid = uint32_t(tracker->pid());
+  uint64_t base = 0, count = 0;
+  ASSERT_TRUE(pipes.read_buffer(&base, &count));
+  EXPECT_EQ(f.pages[pid], expected_addrs(f.base, {7, 8}));
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kUncollected, pid), 0);
+  EXPECT_EQ(count_events(f, TaskEvent::Type::kExec, pid), 1);
+  collect_in_buffer(*tracker, 3, base, count);
+  wrote = pipes.write({5});
+  EXPECT_EQ(collect_in_buffer(*tracker, 4, base, count), expected_addrs(base, {5}));
   pipes.send("exit");
   auto status = tracker->wait_exit();
   ASSERT_TRUE(status.ok()) << status.error().to_string();

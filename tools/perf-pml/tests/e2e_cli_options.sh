@@ -1,6 +1,6 @@
 #!/bin/bash
 # perf pml's command line against perf's: a reader that closes the pipe
-# early, strictly parsed numbers, -e with perf's event syntax, -o -, --sort,
+# early, strictly parsed numbers, -e with perf's event syntax, --sort,
 # the hot-fraction header, stat -x/-j and script -F. Ground truth: pml-gen
 # --pattern linear puts sample i at 0x10000000 + i*4096; known_writer writes
 # pages 0 1 2 5 9 17 33 63 of a buffer at 0x5a0000000000.
@@ -104,11 +104,7 @@ expect_usage_error "unknown term 'foo' for PMU pml (known: epoch=N, config=N, di
   stat -e pml/foo=1/ -- /bin/true
 expect_usage_error "one event only: -e was given twice" record -e pml// -e pml// -- /bin/true
 
-# --- 4. -o - (perf.data pipe mode) is refused, and no file "-" appears.
-expect_usage_error "perf.data pipe mode (perf record -o -) is not supported" record -o - -- /bin/true
-[ ! -e ./- ] || fail "record -o - created a file named '-'"
-"$PERF_PML" script -i - >/dev/null 2>pipe.err && fail "script -i - gave status 0"
-grep -q "pipe mode (reading from stdin) is not supported" pipe.err || fail "-i -: $(cat pipe.err)"
+# --- 4. -o - and -i - (perf.data pipe mode): e2e_pipe_mode.sh.
 
 # --- 5. --sort symbol must be alone, and says so.
 "$PERF_PML" report -i lin.data --sort symbol,pid >/dev/null 2>sort.err && fail "--sort symbol,pid accepted"

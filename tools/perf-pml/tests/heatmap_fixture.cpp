@@ -10,6 +10,7 @@
 
 #include "pml/perf_abi.h"
 #include "pml/perf_data.h"
+#include "record_builders.h"
 
 using namespace pml;
 
@@ -18,17 +19,10 @@ namespace {
 constexpr uint64_t kT0 = 1'000'000'000ULL, kEpochNs = 10'000'000ULL;
 const char* const kHostile = "/tmp/lib<b>&\"q\"'\xff\xfe\x01.so";
 
+// A mapping as perf pml record describes one, at the start of the recording.
 Mmap mapping(uint32_t pid, uint64_t start, uint64_t len, uint64_t pgoff, const std::string& name) {
-  Mmap m;
-  m.pid = m.tid = pid;
-  m.start = start;
-  m.len = len;
-  m.pgoff = pgoff;
-  m.prot = 3;
-  m.flags = 2;
-  m.data = true;
-  m.filename = name;
-  m.sid = {pid, pid, kT0, 7, 0};
+  Mmap m = test::mmap(pid, start, len, name, pgoff);
+  m.sid.time = kT0;
   return m;
 }
 
@@ -41,7 +35,7 @@ int main(int argc, char** argv) {
   }
   EventInfo ev = soft_event_info(10);
   ev.name = "pml/epoch=10/<&>\xff";
-  ev.ids = {7};
+  ev.ids = {test::kSampleId};
   auto w = PerfDataWriter::create(argv[1], {ev});
   if (!w.ok()) {
     std::fprintf(stderr, "heatmap_fixture: %s\n", w.error().to_string().c_str());
@@ -59,18 +53,8 @@ int main(int argc, char** argv) {
                 "/usr/lib/libsmall" + std::to_string(i) + ".so"));
   put(mapping(1001, 0x7f0000000000, 0x10000, 0, kHostile));
 
-  Sample s;
-  s.id = 7;
-  s.period = 1;
-  s.data_src = abi::kDataSrcStore;
-  s.has_pml_raw = true;
-  s.data_page_size = 4096;
   auto write_page = [&](uint32_t pid, uint64_t addr, uint64_t epoch, uint64_t k) {
-    s.pid = s.tid = pid;
-    s.addr = addr;
-    s.epoch = epoch;
-    s.time = kT0 + epoch * kEpochNs + 1000 + k;
-    put(s);
+    put(test::sample(pid, pid, kT0 + epoch * kEpochNs + 1000 + k, addr, epoch));
   };
   for (uint64_t e = 0; e < 20; ++e) {
     for (uint64_t p = 0; p < 100; ++p) write_page(1000, 0x7f1000000000 + (e * 100 + p) * 4096, e, p);

@@ -21,7 +21,17 @@
 //     "fork <i> ..."       forks a child that stores into the listed pages
 //                          and exits; once it is reaped prints
 //                          "forked <pid>"
+//     "write-signal <sig> <i> ..."
+//                          stores into the listed pages and raises signal
+//                          <sig> (its default action: SIGKILL, SIGTERM...)
+//     "write-exec <i> ..." stores into the listed pages and execs itself
+//                          with the same arguments (a new image, which
+//                          prints its own "buffer" line)
+//     "threaded-write-exec <i> ..."
+//                          the same with a second thread alive (blocked
+//                          in pause()), which the exec ends
 //   stdout is flushed after every line, so a reply means the writes are done.
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +51,7 @@ const size_t page_size = 4096;
 char* buffer = nullptr;
 bool from_mmap = false;
 pid_t leader = 0;
+char** arguments = nullptr;
 
 void release() {
   if (from_mmap) {
@@ -103,6 +114,28 @@ void* serve(void*) {
       write_pages(line + 10);
       _exit(0);
     }
+    if (strncmp(line, "write-signal", 12) == 0) {
+      char* rest = nullptr;
+      int sig = int(strtol(line + 12, &rest, 10));
+      write_pages(rest);
+      signal(sig, SIG_DFL);
+      raise(sig);
+      _exit(3);  // not a deadly signal
+    }
+    if (strncmp(line, "threaded-write-exec", 19) == 0) {
+      pthread_t thread;
+      pthread_create(&thread, nullptr, [](void*) -> void* {
+        for (;;) pause();
+      }, nullptr);
+      write_pages(line + 19);
+      execv("/proc/self/exe", arguments);
+      _exit(127);
+    }
+    if (strncmp(line, "write-exec", 10) == 0) {
+      write_pages(line + 10);
+      execv("/proc/self/exe", arguments);
+      _exit(127);
+    }
     if (strncmp(line, "fork", 4) == 0) {
       pid_t child = fork();
       if (child == 0) {
@@ -131,6 +164,7 @@ int main(int argc, char** argv) {
   }
   pages = strtoul(argv[1], nullptr, 10);
   leader = getpid();
+  arguments = argv;
   from_mmap = strcmp(argv[2], "mmap") == 0;
   if (from_mmap) {
     void* p = mmap(nullptr, pages * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
