@@ -26,6 +26,10 @@ VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libp
 	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh
 SELFTESTS  := $(KBUILD)/selftests
 ROOTFS     := $(KBUILD)/rootfs.cpio.gz
+# Programs too big for the initramfs, on a disk the guest reads on demand
+# (scripts/vm/mktoolsdisk.sh): bpftrace with its LLVM and clang libraries.
+TOOLS_DISK := $(KBUILD)/tools-disk.img
+TOOLS_DISK_BINARIES := /usr/bin/bpftrace
 RESULTS    ?= $(BUILD)/results
 PML_VM     := scripts/vm/pml-vm
 VM         ?= bochs
@@ -94,6 +98,7 @@ bpf: kernel
 
 rootfs: kernel selftests bpf $(if $(NO_USERLAND),,userland)
 	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(VM_USERLAND)
+	@scripts/vm/mktoolsdisk.sh $(TOOLS_DISK) $(TOOLS_DISK_BINARIES)
 
 # Run CMD (a shell command line) in the VM, with FILES copied into /work.
 # CMD reaches the guest verbatim ($(value) and single quotes: neither make
@@ -101,7 +106,7 @@ rootfs: kernel selftests bpf $(if $(NO_USERLAND),,userland)
 shell-quote = '$(subst ','\'',$(1))'
 vm-run: rootfs
 	@$(PML_VM) --vm $(VM) --cpus $(CPUS) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		$(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) \
+		--tools-disk $(TOOLS_DISK) $(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) \
 		-- $(call shell-quote,$(value CMD)); \
 	rc=$$?; for f in $(OUT)/cmd-*.out; do cat $$f; done; \
 	echo "vm-run: results in $(OUT) (exit status $$(cat $(OUT)/cmd-1.rc 2>/dev/null || echo ?))"; exit $$rc
@@ -112,7 +117,7 @@ vm-run: rootfs
 # its screen pty (Documentation/testing.md).
 screen-stress = i=0; while [ \$$i -lt 3000 ]; do echo pml screen line \$$i of a long test > /dev/tty1; i=\$$((i+1)); done;
 check-vm-runner: rootfs
-	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner
+	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner $(TOOLS_DISK)
 	@mkdir -p $(RESULTS)/vm-run
 	@$(CC) -O2 -static -o $(RESULTS)/vm-run/square scripts/vm/testdata/square.c
 	@$(MAKE) --no-print-directory vm-run VM=bochs FILES=$(RESULTS)/vm-run/square \
@@ -127,7 +132,7 @@ check-vm-runner: rootfs
 define tests-on
 	@echo "== tests on $(1), $(2) CPU(s)"
 	@$(PML_VM) --vm $(1) --cpus $(2) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		--timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/$(1)-$(2)cpu -- $(3); \
+		--tools-disk $(TOOLS_DISK) --timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/$(1)-$(2)cpu -- $(3); \
 	rc=$$?; if [ $$rc -eq 77 ]; then echo "$(1): SKIP (vehicle unavailable, see above)"; \
 	else scripts/vm/tap-summary "$(1)/$(2)cpu" $(RESULTS)/$(1)-$(2)cpu/cmd-*.out && exit $$rc; \
 	exit 1; fi
