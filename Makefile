@@ -23,7 +23,7 @@ BPF_TOOLS  := $(addprefix $(BPF_OUT)/,pml-mapcount pml-dirtymap pml-flushstat bp
 # (which has soft-dirty, unlike the hosts these tests usually run on).
 VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer \
 	$(USERLAND)/tools/perf-pml/tests/known_writer tools/perf-pml/tests/vm_pml_record.sh \
-	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh
+	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh tools/perf-pml/bpf/tests/vm_bpftrace_test.sh
 SELFTESTS  := $(KBUILD)/selftests
 ROOTFS     := $(KBUILD)/rootfs.cpio.gz
 # Programs too big for the initramfs, on a disk the guest reads on demand
@@ -148,6 +148,9 @@ pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
 # The BPF examples (tools/perf-pml/bpf): on QEMU they load and attach;
 # on Bochs their results equal the pages a program wrote.
 bpf-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) vm_bpf_test.sh"
+# bpftrace (from the tools disk) on the pml tracepoints: on QEMU it lists
+# and attaches them; on Bochs its counts against the pages a program wrote.
+bpftrace-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) vm_bpftrace_test.sh"
 # With kvm_intel loaded first (as on most Intel machines, it holds VMX on
 # every CPU): pml shares VMX root operation with KVM, exactly as precise.
 kvm-loaded-cmd = "modprobe kvm_intel && PML_EXPECT_VMX=1 /selftests/run_tests.sh pml_exact_test pml_transparency_test"
@@ -155,7 +158,7 @@ kvm-loaded-cmd = "modprobe kvm_intel && PML_EXPECT_VMX=1 /selftests/run_tests.sh
 softbackend-cmd = "PML_SOFT_WRITER=/usr/bin/pml_soft_writer softbackend_tests"
 
 check-qemu: rootfs
-	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd) $(call bpf-cmd,qemu))
+	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd) $(call bpf-cmd,qemu) $(call bpftrace-cmd,qemu))
 
 # Bochs emulates all its CPUs on one host thread: the 1-CPU and the 2-CPU
 # guest run side by side, each one's output printed when it is done.
@@ -164,7 +167,7 @@ check-bochs: rootfs
 	@$(MAKE) --no-print-directory -j2 --output-sync=target -o rootfs check-bochs-1cpu check-bochs-2cpu
 
 check-bochs-1cpu: rootfs
-	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call bpf-cmd,bochs) $(kvm-loaded-cmd))
+	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call bpf-cmd,bochs) $(call bpftrace-cmd,bochs) $(kvm-loaded-cmd))
 
 check-bochs-2cpu: rootfs
 	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) "sleep 1")
