@@ -23,9 +23,13 @@ BPF_TOOLS  := $(addprefix $(BPF_OUT)/,pml-mapcount pml-dirtymap pml-flushstat bp
 # (which has soft-dirty, unlike the hosts these tests usually run on).
 VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer \
 	$(USERLAND)/tools/perf-pml/tests/known_writer tools/perf-pml/tests/vm_pml_record.sh \
-	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh
+	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh tools/perf-pml/bpf/tests/vm_bpftrace_test.sh
 SELFTESTS  := $(KBUILD)/selftests
 ROOTFS     := $(KBUILD)/rootfs.cpio.gz
+# Programs too big for the initramfs, on a disk the guest reads on demand
+# (scripts/vm/mktoolsdisk.sh): bpftrace with its LLVM and clang libraries.
+TOOLS_DISK := $(KBUILD)/tools-disk.img
+TOOLS_DISK_BINARIES := /usr/bin/bpftrace
 RESULTS    ?= $(BUILD)/results
 PML_VM     := scripts/vm/pml-vm
 VM         ?= bochs
@@ -94,6 +98,7 @@ bpf: kernel
 
 rootfs: kernel selftests bpf $(if $(NO_USERLAND),,userland)
 	@scripts/vm/mkrootfs.sh $(ROOTFS) $(KBUILD)/modules $(SELFTESTS) $(VM_USERLAND)
+	@scripts/vm/mktoolsdisk.sh $(TOOLS_DISK) $(TOOLS_DISK_BINARIES)
 
 # Run CMD (a shell command line) in the VM, with FILES copied into /work.
 # CMD reaches the guest verbatim ($(value) and single quotes: neither make
@@ -101,7 +106,7 @@ rootfs: kernel selftests bpf $(if $(NO_USERLAND),,userland)
 shell-quote = '$(subst ','\'',$(1))'
 vm-run: rootfs
 	@$(PML_VM) --vm $(VM) --cpus $(CPUS) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		$(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) \
+		--tools-disk $(TOOLS_DISK) $(foreach f,$(FILES),--file $(f)) --timeout $(TIMEOUT) --out $(OUT) \
 		-- $(call shell-quote,$(value CMD)); \
 	rc=$$?; for f in $(OUT)/cmd-*.out; do cat $$f; done; \
 	echo "vm-run: results in $(OUT) (exit status $$(cat $(OUT)/cmd-1.rc 2>/dev/null || echo ?))"; exit $$rc
@@ -112,7 +117,7 @@ vm-run: rootfs
 # its screen pty (Documentation/testing.md).
 screen-stress = i=0; while [ \$$i -lt 3000 ]; do echo pml screen line \$$i of a long test > /dev/tty1; i=\$$((i+1)); done;
 check-vm-runner: rootfs
-	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner
+	@scripts/vm/runner-selftest.sh $(PML_VM) $(BZIMAGE) $(ROOTFS) $(RESULTS)/runner $(TOOLS_DISK)
 	@mkdir -p $(RESULTS)/vm-run
 	@$(CC) -O2 -static -o $(RESULTS)/vm-run/square scripts/vm/testdata/square.c
 	@$(MAKE) --no-print-directory vm-run VM=bochs FILES=$(RESULTS)/vm-run/square \
@@ -127,7 +132,7 @@ check-vm-runner: rootfs
 define tests-on
 	@echo "== tests on $(1), $(2) CPU(s)"
 	@$(PML_VM) --vm $(1) --cpus $(2) --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		--timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/$(1)-$(2)cpu -- $(3); \
+		--tools-disk $(TOOLS_DISK) --timeout $(SELFTEST_TIMEOUT) --out $(RESULTS)/$(1)-$(2)cpu -- $(3); \
 	rc=$$?; if [ $$rc -eq 77 ]; then echo "$(1): SKIP (vehicle unavailable, see above)"; \
 	else scripts/vm/tap-summary "$(1)/$(2)cpu" $(RESULTS)/$(1)-$(2)cpu/cmd-*.out && exit $$rc; \
 	exit 1; fi
@@ -143,6 +148,9 @@ pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
 # The BPF examples (tools/perf-pml/bpf): on QEMU they load and attach;
 # on Bochs their results equal the pages a program wrote.
 bpf-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) vm_bpf_test.sh"
+# bpftrace (from the tools disk) on the pml tracepoints: on QEMU it lists
+# and attaches them; on Bochs its counts against the pages a program wrote.
+bpftrace-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) vm_bpftrace_test.sh"
 # With kvm_intel loaded first (as on most Intel machines, it holds VMX on
 # every CPU): pml shares VMX root operation with KVM, exactly as precise.
 kvm-loaded-cmd = "modprobe kvm_intel && PML_EXPECT_VMX=1 /selftests/run_tests.sh pml_exact_test pml_transparency_test"
@@ -150,7 +158,7 @@ kvm-loaded-cmd = "modprobe kvm_intel && PML_EXPECT_VMX=1 /selftests/run_tests.sh
 softbackend-cmd = "PML_SOFT_WRITER=/usr/bin/pml_soft_writer softbackend_tests"
 
 check-qemu: rootfs
-	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd) $(call bpf-cmd,qemu))
+	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd) $(call bpf-cmd,qemu) $(call bpftrace-cmd,qemu))
 
 # Bochs emulates all its CPUs on one host thread: the 1-CPU and the 2-CPU
 # guest run side by side, each one's output printed when it is done.
@@ -159,7 +167,7 @@ check-bochs: rootfs
 	@$(MAKE) --no-print-directory -j2 --output-sync=target -o rootfs check-bochs-1cpu check-bochs-2cpu
 
 check-bochs-1cpu: rootfs
-	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call bpf-cmd,bochs) $(kvm-loaded-cmd))
+	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call bpf-cmd,bochs) $(call bpftrace-cmd,bochs) $(kvm-loaded-cmd))
 
 check-bochs-2cpu: rootfs
 	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) "sleep 1")

@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A GROUP=(
 	[kernel]="linux-source-6.12 python3-ply kmod build-essential flex bison bc libelf-dev libssl-dev dwarves cpio xz-utils git ccache python3 rsync"
-	[vm]="qemu-system-x86 bochs bochs-term bochsbios vgabios busybox-static isolinux syslinux-common xorriso cpio linux-perf python3 bsdutils"
+	[vm]="qemu-system-x86 bochs bochs-term bochsbios vgabios busybox-static isolinux syslinux-common xorriso cpio linux-perf python3 bsdutils bpftrace e2fsprogs"
 	[userland]="build-essential cmake pkg-config libelf-dev libdw-dev zlib1g-dev librsvg2-bin libgtest-dev libgmock-dev clang libclang-rt-14-dev linux-perf python3"
 	[bpf]="clang llvm libbpf-dev bpftool"
 	# make bench: the real programs it runs in the guest.

@@ -1,8 +1,10 @@
 #!/bin/sh
 # /init of the test VM. Runs /etc/pml/cmds (one shell command per line) in
 # /work, saves each command's output and exit status under /out, then the
-# kernel log, and writes /out as a tar to the results disk (/dev/sda)
-# for the host runner to pick up.
+# kernel log, and writes /out as a tar to the results disk (the disk that
+# is not the tools disk) for the host runner to pick up. A tools disk
+# (pml-vm --tools-disk: ext2, label pml-tools) is mounted read-only at
+# /tools, its programs and libraries found after the initramfs's own.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/work
 export OUT=/out HOME=/work LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
 
@@ -13,6 +15,23 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mkdir -p /tmp /out /dev/shm && mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm
 [ -d /lib/modules ] && depmod 2>/dev/null
+
+tools=$(findfs LABEL=pml-tools 2>/dev/null)
+if [ -n "$tools" ]; then
+	if mkdir -p /tools && mount -t ext2 -o ro "$tools" /tools; then
+		export PATH=$PATH:/tools/usr/bin:/tools/usr/sbin
+		export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/tools/lib/x86_64-linux-gnu:/tools/usr/lib/x86_64-linux-gnu
+		echo "PML-VM: tools disk $tools at /tools"
+	else
+		echo "PML-VM: tools disk $tools: mount failed"
+	fi
+fi
+# Disks are named in the order they are probed: find the results disk
+# as the one that is not the tools disk.
+results=
+for b in /sys/block/sd*; do
+	[ "/dev/${b##*/}" = "$tools" ] || { results=/dev/${b##*/}; break; }
+done
 
 echo "PML-VM: up on $(nproc) CPU(s), kernel $(uname -r)"
 cd /work
@@ -33,7 +52,7 @@ done < /etc/pml/cmds
 
 dmesg > /out/dmesg.log
 echo "$i" > /out/done
-cd /out && tar -cf /dev/sda . && sync
+cd /out && tar -cf "${results:-/dev/sda}" . && sync
 echo "PML-VM: done"
 # Let the console drain before the power goes.
 sleep 1

@@ -8,6 +8,7 @@ set -euo pipefail
 OUT=$(realpath -m "$1") MODULES=$2 SELFTESTS=$3
 shift 3
 HERE=$(dirname "$(realpath "$0")")
+. "$HERE/stage-binary.sh"
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 
@@ -25,20 +26,10 @@ install -m 755 "$HERE/guest-init.sh" "$STAGE/init"
 echo 'root:x:0:0:root:/work:/bin/sh' > "$STAGE/etc/passwd"
 echo 'root:x:0:' > "$STAGE/etc/group"
 
-# A dynamic binary and everything its loader will ask for.
-add_binary() {
-	local bin=$1 dest=$2
-	install -D -m 755 "$bin" "$STAGE/$dest"
-	# Scripts and static binaries have no libraries to bring.
-	{ ldd "$bin" 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | while read -r lib; do
-		[ -e "$STAGE/$lib" ] || install -D -m 755 "$(realpath "$lib")" "$STAGE/$lib"
-	done
-}
-
-add_binary /usr/bin/perf /usr/bin/perf
+stage_binary "$STAGE" /usr/bin/perf /usr/bin/perf
 for bin in "$@"; do
 	if [ -x "$bin" ]; then
-		add_binary "$bin" "/usr/bin/$(basename "$bin")"
+		stage_binary "$STAGE" "$bin" "/usr/bin/$(basename "$bin")"
 	else
 		echo "mkrootfs: warning: $bin is missing; the image will not have it" >&2
 	fi

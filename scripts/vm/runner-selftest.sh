@@ -3,10 +3,12 @@
 # the run; exit codes, files copied in and files written to $OUT make the
 # round trip; each command's end is reported as it happens; a guest that
 # hangs is stopped at the timeout and fails the run, and on Bochs leaves
-# its CPU state in hang.txt; a killed runner stops its emulator.
-# Usage: runner-selftest.sh PML_VM BZIMAGE ROOTFS OUTDIR
+# its CPU state in hang.txt; a killed runner stops its emulator; a tools
+# disk is mounted read-only, its programs run, and the results still come
+# back on the other disk.
+# Usage: runner-selftest.sh PML_VM BZIMAGE ROOTFS OUTDIR TOOLS_DISK
 set -uo pipefail
-PML_VM=$1 KERNEL=$2 ROOTFS=$3 OUT=$4
+PML_VM=$1 KERNEL=$2 ROOTFS=$3 OUT=$4 TOOLS_DISK=$5
 fails=0 n=0
 mkdir -p "$OUT"
 check() {
@@ -40,6 +42,20 @@ check "perf runs perf-pml as perf pml in the guest" '[ "$(cat "$OUT/roundtrip/cm
 check "each command's exit is reported as it happens, with its guest time" \
 	'grep -q "cmd 2 exit 3 after [0-9]*s guest time (host [0-9]*s)" "$OUT/last.log"'
 check "a clean run has no kernel log problems" '[ ! -s "$OUT/roundtrip/kernel-log-problems" ]'
+
+vm --out "$OUT/tools" --tools-disk "$TOOLS_DISK" -- 'bpftrace --version' \
+	'grep " /tools ext2 ro," /proc/mounts' 'echo x > $OUT/back.txt'
+rc=$?
+check "the tools disk is mounted read-only at /tools and bpftrace runs from it" \
+	'[ $rc -eq 0 ] && grep -q "^bpftrace v" "$OUT/tools/cmd-1.out"'
+check "with a tools disk the results come back on the other disk" '[ "$(cat "$OUT/tools/back.txt")" = x ]'
+bad=$(mktemp)
+truncate -s 1000000 "$bad"
+vm --out "$OUT/bad-tools" --tools-disk "$bad" -- true
+rc=$?
+rm -f "$bad"
+check "a tools disk Bochs could not attach is refused before the boot" \
+	'[ $rc -ne 0 ] && grep -q "not a whole number of .*cylinders" "$OUT/last.log"'
 
 vm --out "$OUT/hang" --timeout 30 -- 'sleep 1000'
 rc=$?
