@@ -22,6 +22,7 @@ BPF_TOOLS  := $(addprefix $(BPF_OUT)/,pml-mapcount pml-dirtymap pml-flushstat bp
 # Userland pieces that also run inside the VM, on the patched kernel
 # (which has soft-dirty, unlike the hosts these tests usually run on).
 VM_USERLAND := $(PERF_PML) $(USERLAND)/libpml/softbackend_tests $(USERLAND)/libpml/pml_soft_writer \
+	$(USERLAND)/libpml/pml_self_tests \
 	$(USERLAND)/tools/perf-pml/tests/known_writer tools/perf-pml/tests/vm_pml_record.sh \
 	$(BPF_TOOLS) tools/perf-pml/bpf/tests/vm_bpf_test.sh tools/perf-pml/bpf/tests/vm_bpftrace_test.sh
 SELFTESTS  := $(KBUILD)/selftests
@@ -156,9 +157,11 @@ bpftrace-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) vm_bpftrace_test.sh"
 kvm-loaded-cmd = "modprobe kvm_intel && PML_EXPECT_VMX=1 /selftests/run_tests.sh pml_exact_test pml_transparency_test"
 # The software backend's tests, soft-dirty included, on the patched kernel.
 softbackend-cmd = "PML_SOFT_WRITER=/usr/bin/pml_soft_writer softbackend_tests"
+# libpml's in-process API: on the pml PMU where there is VMX, else a fallback.
+self-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) pml_self_tests"
 
 check-qemu: rootfs
-	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd) $(call bpf-cmd,qemu) $(call bpftrace-cmd,qemu))
+	$(call tests-on,qemu,2,$(call selftests-cmd,qemu) $(softbackend-cmd) $(call self-cmd,qemu) $(call bpf-cmd,qemu) $(call bpftrace-cmd,qemu))
 
 # Bochs emulates all its CPUs on one host thread: the 1-CPU and the 2-CPU
 # guest run side by side, each one's output printed when it is done.
@@ -167,7 +170,7 @@ check-bochs: rootfs
 	@$(MAKE) --no-print-directory -j2 --output-sync=target -o rootfs check-bochs-1cpu check-bochs-2cpu
 
 check-bochs-1cpu: rootfs
-	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call bpf-cmd,bochs) $(call bpftrace-cmd,bochs) $(kvm-loaded-cmd))
+	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call self-cmd,bochs) $(call bpf-cmd,bochs) $(call bpftrace-cmd,bochs) $(kvm-loaded-cmd))
 
 check-bochs-2cpu: rootfs
 	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) "sleep 1")

@@ -9,9 +9,9 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "backend_impl.h"
+#include "cpu_list.h"
 #include "pml/synthesize.h"
 #include "record_decoder.h"
 
@@ -157,22 +157,6 @@ class PmlBackend : public Backend {
       events_open_.push_back(std::move(ev.value()));
     }
     return {};
-  }
-
-  static std::vector<int> online_cpus() {
-    std::vector<int> cpus;
-    std::ifstream f("/sys/devices/system/cpu/online");
-    std::string list;
-    if (!std::getline(f, list)) return cpus;
-    std::stringstream in(list);
-    std::string part;
-    while (std::getline(in, part, ',')) {
-      auto dash = part.find('-');
-      int lo = std::stoi(part.substr(0, dash));
-      int hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 1));
-      for (int c = lo; c <= hi; ++c) cpus.push_back(c);
-    }
-    return cpus;
   }
 
   static std::vector<pid_t> threads_of(pid_t pid) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "cpu_list.h"
 #include "pml/perf_abi.h"
 #include "record_decoder.h"
 
@@ -199,34 +200,47 @@ size_t RingBuffer::drain(const std::function<void(std::span<const std::byte>)>& 
   return n;
 }
 
-SelfMonitor::SelfMonitor(PmlEvent e, RingBuffer rb, EventInfo info)
-    : event_(std::move(e)), ring_(std::move(rb)), info_(std::move(info)) {}
+SelfMonitor::SelfMonitor(std::vector<PmlEvent> events, std::vector<RingBuffer> rings,
+                         EventInfo info)
+    : events_(std::move(events)), rings_(std::move(rings)), info_(std::move(info)) {}
 
 Result<SelfMonitor> SelfMonitor::start(uint32_t epoch_ms, size_t data_pages) {
   auto pmu = find_pml_pmu();
   if (!pmu.ok()) return pmu.error();
+  std::vector<int> cpus = online_cpus();
+  if (cpus.empty()) return make_error("cannot read /sys/devices/system/cpu/online", ENOENT);
   PmlEventOptions o;
   o.pid = 0;
   o.epoch_ms = epoch_ms;
-  auto ev = PmlEvent::open(*pmu, o);
-  if (!ev.ok()) return ev.error();
-  auto rb = RingBuffer::map(ev->fd(), data_pages);
-  if (!rb.ok()) return rb.error();
+  std::vector<PmlEvent> events;
+  std::vector<RingBuffer> rings;
   EventInfo info;
+  for (int cpu : cpus) {
+    o.cpu = cpu;
+    auto ev = PmlEvent::open(*pmu, o);
+    if (!ev.ok()) return ev.error();
+    auto rb = RingBuffer::map(ev->fd(), data_pages);
+    if (!rb.ok()) return rb.error();
+    info.ids.push_back(ev->id());
+    events.push_back(std::move(ev.value()));
+    rings.push_back(std::move(rb.value()));
+  }
   info.name = "pml/epoch=" + std::to_string(epoch_ms) + "/";
-  info.attr = ev->attr();
-  info.ids = {ev->id()};
-  return SelfMonitor(std::move(ev.value()), std::move(rb.value()), std::move(info));
+  info.attr = events.front().attr();
+  return SelfMonitor(std::move(events), std::move(rings), std::move(info));
 }
 
 size_t SelfMonitor::drain(const std::function<void(const Record&)>& f) {
   RecordDecoder decoder(std::vector<EventInfo>{info_});
   Record rec;
-  return ring_.drain([&](std::span<const std::byte> raw) {
-    perf_event_header h;
-    std::memcpy(&h, raw.data(), sizeof h);
-    if (decoder.decode(h.type, h.misc, raw.subspan(sizeof h), rec) == DecodeStatus::kOk) f(rec);
-  });
+  size_t n = 0;
+  for (RingBuffer& ring : rings_)
+    n += ring.drain([&](std::span<const std::byte> raw) {
+      perf_event_header h;
+      std::memcpy(&h, raw.data(), sizeof h);
+      if (decoder.decode(h.type, h.misc, raw.subspan(sizeof h), rec) == DecodeStatus::kOk) f(rec);
+    });
+  return n;
 }
 
 }  // namespace pml

@@ -85,20 +85,24 @@ class RingBuffer {
 };
 
 // In-process API: monitors this process (all threads created afterwards too)
-// with the pml PMU, decoded records delivered on drain().
+// with the pml PMU, decoded records delivered on drain(). As perf record
+// does: one inherited event per online CPU, each with its own ring buffer
+// (the kernel maps no buffer of an inherited event on every CPU); the
+// kernel's one EPT per address space makes them one monitor, with one
+// epoch clock and each page-epoch logged once.
 class SelfMonitor {
  public:
   static Result<SelfMonitor> start(uint32_t epoch_ms = 0, size_t data_pages = 256);
   // Ends the current epoch: pages written after this are logged again.
-  Result<void> end_epoch() { return event_.end_epoch(); }
-  // Delivers the records logged so far.
+  Result<void> end_epoch() { return events_.front().end_epoch(); }
+  // Delivers the records logged so far, CPU after CPU.
   size_t drain(const std::function<void(const Record&)>& f);
   const EventInfo& event_info() const { return info_; }
 
  private:
-  SelfMonitor(PmlEvent e, RingBuffer rb, EventInfo info);
-  PmlEvent event_;
-  RingBuffer ring_;
+  SelfMonitor(std::vector<PmlEvent> events, std::vector<RingBuffer> rings, EventInfo info);
+  std::vector<PmlEvent> events_;
+  std::vector<RingBuffer> rings_;
   EventInfo info_;
 };
 
