@@ -123,20 +123,25 @@ static inline int pml_write_long(const char *path, long v)
 	return fclose(f) ? -1 : ret;
 }
 
-/* Does the kernel log contain a line with @needle? */
-static inline bool pml_dmesg_has(const char *needle)
+/* Lines of the kernel log that contain @needle; -1 without dmesg. */
+static inline int pml_dmesg_count(const char *needle)
 {
 	char line[1024];
-	bool found = false;
+	int n = 0;
 	FILE *f = popen("dmesg", "r");
 
 	if (!f)
-		return false;
+		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, needle))
-			found = true;
+		n += strstr(line, needle) != NULL;
 	pclose(f);
-	return found;
+	return n;
+}
+
+/* Does the kernel log contain a line with @needle? */
+static inline bool pml_dmesg_has(const char *needle)
+{
+	return pml_dmesg_count(needle) > 0;
 }
 
 /*
