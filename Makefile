@@ -172,8 +172,11 @@ check-bochs: rootfs
 check-bochs-1cpu: rootfs
 	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call self-cmd,bochs) $(call bpf-cmd,bochs) $(call bpftrace-cmd,bochs) $(kvm-loaded-cmd))
 
+# The fuzzer on 2 CPUs: a few rounds, where the second CPU brings IPIs,
+# migrations and targets running beside the fuzzer.
+fuzz-2cpu-cmd = "PML_EXPECT_VMX=1 PML_FUZZ_ROUNDS=4 /selftests/run_tests.sh pml_fuzz_test"
 check-bochs-2cpu: rootfs
-	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) "sleep 1")
+	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) $(fuzz-2cpu-cmd) "sleep 1")
 
 # The core selftests on Bochs's other CPU models with VMX+EPT+A/D+PML
 # (corei7_skylake_x runs everything above): Ice Lake and Tiger Lake.

@@ -59,6 +59,26 @@ static inline void pml_attr_init(struct perf_event_attr *attr, int type,
 	attr->disabled = 1;
 }
 
+/* Does the first "flags" line of /proc/cpuinfo contain @flag (" name")? */
+static inline bool pml_cpuinfo_has(const char *flag)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "flags", 5)) {
+			line[strcspn(line, "\n")] = ' ';
+			found = strstr(line, flag) != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /*
  * Does /proc/cpuinfo list every VMX feature pml needs? It is the kernel's
  * own view of the CPU (feat_ctl.c), independent of pml's probe.
