@@ -254,6 +254,15 @@ static inline void fz_gen_attr(struct fz_rand *r, enum fz_kind kind,
 	}
 	a->sample_type = fz_gen_sample_type(r, kind, odd);
 	a->read_format = fz_below(r, PERF_FORMAT_MAX);
+	/*
+	 * Often a group that reads itself into its samples: the read of a
+	 * pml member drains its CPU, from within a pml drain, a timer
+	 * interrupt or an exit.
+	 */
+	if (leader ? fz_chance(r, 40) : kind == FZ_PML && fz_chance(r, 20)) {
+		a->sample_type |= PERF_SAMPLE_READ;
+		a->read_format |= PERF_FORMAT_GROUP;
+	}
 	if (odd && fz_chance(r, 6))
 		a->read_format |= 1ULL << fz_range(r, 5, 63);
 
@@ -314,7 +323,12 @@ static inline void fz_gen_attr(struct fz_rand *r, enum fz_kind kind,
 			a->use_clockid = leader->use_clockid;
 			a->clockid = leader->clockid;
 			a->pinned = a->exclusive = 0;
+			/* pml members of a group share a family: one config */
+			if (kind == FZ_PML && leader->type == (uint32_t)env->pml_type)
+				a->config = leader->config;
 		}
+		if (a->inherit && (a->sample_type & PERF_SAMPLE_READ))
+			a->sample_type |= PERF_SAMPLE_TID;
 	}
 
 	a->wakeup_events = fz_chance(r, 70) ? fz_below(r, 4) :

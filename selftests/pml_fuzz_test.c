@@ -19,7 +19,7 @@
  * gets exactly those pages reported: the PMU still works.
  *
  *   PML_FUZZ_SEED=N    seed (default: from the clock; always printed)
- *   PML_FUZZ_ROUNDS=N  rounds (default 12), PML_FUZZ_FIRST=N first round
+ *   PML_FUZZ_ROUNDS=N  rounds (default 300), PML_FUZZ_FIRST=N first round
  *   PML_FUZZ_VERBOSE=1 print every call as it is made
  *
  * Without VMX (QEMU TCG) every pml event must be refused with
@@ -58,6 +58,8 @@ struct fz_target {
 	int sock;
 	int pending;		/* commands not answered yet */
 	bool forked;		/* it forked or cloned (see fz_task_forked()) */
+	/* The fuzzer's pml events it inherited at its fork, by seq + 1 */
+	unsigned long inherited[FZ_MAX_EVENTS];
 };
 
 struct fz_event {
@@ -117,7 +119,7 @@ struct fz {
 	bool round_failed;
 	int failures;
 	/* what happened, for the summary */
-	unsigned long calls, opens, opened, pml_opened, refused_as_predicted;
+	unsigned long calls, opens, opened, pml_opened, refused_as_predicted, pml_groups_read_pml;
 	unsigned long reads, ioctls, mmaps, records, samples, target_cmds, kills;
 };
 
@@ -274,6 +276,15 @@ static struct fz_target *fz_spawn(struct fz *fz)
 	t->task = fz->next_task++;
 	t->pending = 0;
 	t->forked = false;
+	/* inherit_task_group(): by its leader's attr; inherit_thread only into threads */
+	for (i = 0; i < FZ_MAX_EVENTS; i++) {
+		const struct fz_event *e = &fz->e[i], *l = &fz->e[e->leader];
+
+		t->inherited[i] = 0;
+		if (e->live && e->kind == FZ_PML && e->task == FZ_TASK_SELF &&
+		    l->attr.inherit && !l->attr.inherit_thread)
+			t->inherited[i] = e->seq + 1;
+	}
 	return t;
 }
 
@@ -426,6 +437,26 @@ static int fz_pick_mappable(struct fz *fz)
 	return fz_pick_event(fz, true);
 }
 
+/*
+ * A group leader whose samples read the group into a ring it has: a
+ * member that joins it is read from within the leader's overflow (a
+ * pml drain, a timer interrupt).
+ */
+static int fz_pick_reading_leader(struct fz *fz)
+{
+	int i, n = 0, pick[FZ_MAX_EVENTS];
+
+	for (i = 0; i < FZ_MAX_EVENTS; i++) {
+		const struct fz_event *e = &fz->e[i];
+
+		if (e->live && e->fd >= 0 && e->leader == i && e->ring >= 0 &&
+		    fz_is_sampling(&e->attr) && (e->attr.sample_type & PERF_SAMPLE_READ) &&
+		    (e->attr.read_format & PERF_FORMAT_GROUP))
+			pick[n++] = i;
+	}
+	return n ? pick[fz_below(&fz->r, n)] : -1;
+}
+
 static int fz_group_size(struct fz *fz, int leader)
 {
 	int i, n = 0;
@@ -462,33 +493,23 @@ static bool fz_group_has_pml(struct fz *fz, int leader)
 	return false;
 }
 
-static bool fz_reads_group_in_samples(enum fz_kind kind, const struct perf_event_attr *a)
-{
-	/* pml samples every page-epoch when asked for a frequency, too */
-	return kind == FZ_PML && (fz_is_sampling(a) || a->freq) &&
-	       (a->sample_type & PERF_SAMPLE_READ) &&
-	       (a->read_format & PERF_FORMAT_GROUP);
-}
-
 /*
- * Excluded, a pml bug: in a group with two pml events, a pml sample
- * that reads the group (PERF_SAMPLE_READ, PERF_FORMAT_GROUP) makes
- * perf_output_read() call pml_event_read() on the other one, which
- * drains, which emits samples that read the group again: the batch
- * index runs past its end (UBSAN, core.c) and the stack overflows, a
- * kernel panic. Would the event of @kind and @a, joining @g's group,
- * make such a group?
+ * Does a pml sample of @leader's group read another pml member
+ * (PERF_SAMPLE_READ with PERF_FORMAT_GROUP)? Reading it drains, within
+ * the drain that writes the sample (pml_group_test has the fixed cases).
  */
-static bool fz_group_recurses(struct fz *fz, int g, enum fz_kind kind,
-			      const struct perf_event_attr *a)
+static bool fz_group_reads_pml(struct fz *fz, int leader)
 {
-	int i, pml = kind == FZ_PML, reads = fz_reads_group_in_samples(kind, a);
+	int i, pml = 0, reads = 0;
 
 	for (i = 0; i < FZ_MAX_EVENTS; i++) {
-		if (!fz->e[i].live || fz->e[i].leader != fz->e[g].leader)
+		const struct perf_event_attr *a = &fz->e[i].attr;
+
+		if (!fz->e[i].live || fz->e[i].leader != leader || fz->e[i].kind != FZ_PML)
 			continue;
-		pml += fz->e[i].kind == FZ_PML;
-		reads |= fz_reads_group_in_samples(fz->e[i].kind, &fz->e[i].attr);
+		pml++;
+		reads |= fz_is_sampling(a) && (a->sample_type & PERF_SAMPLE_READ) &&
+			 (a->read_format & PERF_FORMAT_GROUP);
 	}
 	return pml >= 2 && reads;
 }
@@ -616,6 +637,34 @@ static size_t fz_read_size(struct fz *fz, int ev, int *nr)
 	return size + *nr * entry;
 }
 
+/*
+ * pml_space_get(): one family per address space, and the fuzzer owns
+ * them all, so a pml event on a task whose mm has a family of another
+ * config is refused. The task's own pml events hold one (exec moves
+ * them into the new mm before remove_on_exec takes them off), and so do
+ * those it inherited from the fuzzer at its spawn while their parents
+ * live (perf_event_release_kernel() frees the children), unless exec
+ * freed them (remove_on_exec, perf_event_exit_event()).
+ */
+static void fz_predict_family(struct fz *fz, int task, uint64_t config, struct fz_expect *x)
+{
+	struct fz_target *t = fz_target_of(fz, task);
+	int i;
+
+	for (i = 0; i < FZ_MAX_EVENTS; i++) {
+		const struct fz_event *e = &fz->e[i];
+
+		if (!e->live || e->kind != FZ_PML || e->attr.config == config)
+			continue;
+		if (e->task == task)
+			fz_defect(x, EBUSY, "pml: the task's mm has a family of another config");
+		else if (t && t->inherited[i] == e->seq + 1 && e->attr.remove_on_exec)
+			fz_hazard(x, EBUSY, "pml: the task may still hold an inherited family of another config");
+		else if (t && t->inherited[i] == e->seq + 1)
+			fz_defect(x, EBUSY, "pml: the task inherited a family of another config");
+	}
+}
+
 /* Ops */
 
 static void fz_op_open(struct fz *fz)
@@ -646,7 +695,8 @@ static void fz_op_open(struct fz *fz)
 
 	/* A group: a live event, or an fd that is not one. */
 	i = fz_below(&fz->r, 100);
-	if (i < 40 && (g = fz_pick_event(fz, true)) >= 0) {
+	if (i < 40 && ((fz_chance(&fz->r, 50) && (g = fz_pick_reading_leader(fz)) >= 0) ||
+		       (g = fz_pick_event(fz, true)) >= 0)) {
 		group_fd = fz->e[g].fd;
 	} else if (odd && i >= 90) {
 		group_fd = fz_chance(&fz->r, 50) ? fz->notperf : 900 + fz_below(&fz->r, 100);
@@ -770,6 +820,8 @@ static void fz_op_open(struct fz *fz)
 	if (c.task && lead && lead->attr.inherit != eff.inherit)
 		fz_defect(&x, EINVAL, "inherit differs from the group leader's");
 	fz_predict_attr(&fz->env, kind, buf, &c, &x);
+	if (kind == FZ_PML && fz->env.pml_ok && c.task_mm)
+		fz_predict_family(fz, task, eff.config, &x);
 	if (lead) {
 		if (lead->leader != g)
 			fz_defect(&x, EINVAL, "group fd is not a group leader");
@@ -785,10 +837,6 @@ static void fz_op_open(struct fz *fz)
 	if (out)
 		fz_predict_output(fz, -1, g, &eff, task, cpu, &x);
 
-	if (lead && fz_group_recurses(fz, g, kind, &eff)) {
-		fz_log(fz, "open ev%d: excluded, a pml group that reads itself into pml samples", ev);
-		return;
-	}
 	fz_log(fz, "open ev%d %s on %s (pid %d) cpu %d group_fd %d (ev%d) flags %#lx: %s", ev,
 	       fz_kind_name[kind], who, pid, cpu, group_fd, g, flags,
 	       fz_attr_str(a, as, sizeof(as)));
@@ -819,6 +867,7 @@ static void fz_op_open(struct fz *fz)
 	fz->e[ev].leader = lead ? g : ev;
 	fz->e[ev].seq = fz->seq++;
 	fz->e[ev].ring = -1;
+	fz->pml_groups_read_pml += kind == FZ_PML && fz_group_reads_pml(fz, fz->e[ev].leader);
 	t = fz_target_of(fz, task);
 	fz->e[ev].maybe_exited = t && t->state != FZ_T_ALIVE;
 	if (out)
@@ -1553,7 +1602,7 @@ TEST_F_TIMEOUT(fuzz, random_attrs_calls_and_targets, 1800)
 {
 	struct fz *fz = self->fz;
 	unsigned long first = fz_env_ul("PML_FUZZ_FIRST", 0);
-	unsigned long rounds = fz_env_ul("PML_FUZZ_ROUNDS", 12);
+	unsigned long rounds = fz_env_ul("PML_FUZZ_ROUNDS", 300);
 	int log_before = pml_dmesg_count("pml:"), families = pml_debugfs_lines();
 	int log_after, families_after;
 
@@ -1563,8 +1612,9 @@ TEST_F_TIMEOUT(fuzz, random_attrs_calls_and_targets, 1800)
 	       fz->env.nr_cpu_ids, fz->env.hw_pmu ? "a" : "no");
 	for (fz->round = first; fz->round < (int)(first + rounds) && !fz->failures; fz->round++)
 		fz_round(fz);
-	printf("# %lu calls checked: %lu opens (%lu opened, %lu of them pml; %lu refused as predicted), %lu reads, %lu ioctls, %lu mmaps, %lu ring records (%lu samples), %lu target commands, %lu kills\n",
-	       fz->calls, fz->opens, fz->opened, fz->pml_opened, fz->refused_as_predicted,
+	printf("# %lu calls checked: %lu opens (%lu opened, %lu of them pml, %lu of those in groups whose pml samples read another pml member; %lu refused as predicted), %lu reads, %lu ioctls, %lu mmaps, %lu ring records (%lu samples), %lu target commands, %lu kills\n",
+	       fz->calls, fz->opens, fz->opened, fz->pml_opened, fz->pml_groups_read_pml,
+	       fz->refused_as_predicted,
 	       fz->reads, fz->ioctls, fz->mmaps, fz->records, fz->samples, fz->target_cmds,
 	       fz->kills);
 	EXPECT_EQ(0, fz->failures) TH_LOG("seed %llu, round %d", (unsigned long long)fz->seed,
