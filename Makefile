@@ -142,7 +142,7 @@ selftests-cmd = "PML_EXPECT_VMX=$(expect_vmx_$(1)) /selftests/run_tests.sh $(2)"
 # On 2 Bochs CPUs: the selftests where a second CPU changes what happens
 # (preemption, migration, IPIs from the reader). The others idle in
 # sleeps, which Bochs SMP makes slow (Documentation/bochs-smp.md).
-SMP_SELFTESTS := pml_pmu_test pml_exact_test pml_space_test pml_lifecycle_test pml_reuse_test \
+SMP_SELFTESTS := pml_pmu_test pml_group_test pml_exact_test pml_space_test pml_lifecycle_test pml_reuse_test \
 	pml_epoch_test pml_kernel_writes_test pml_isolation_test pml_access_test
 # perf pml record and perf record -e pml// on the pml PMU: exactly the pages written.
 pml-record-cmd = "vm_pml_record.sh /usr/bin/known_writer"
@@ -172,8 +172,11 @@ check-bochs: rootfs
 check-bochs-1cpu: rootfs
 	$(call tests-on,bochs,1,$(call selftests-cmd,bochs) $(pml-record-cmd) $(call self-cmd,bochs) $(call bpf-cmd,bochs) $(call bpftrace-cmd,bochs) $(kvm-loaded-cmd))
 
+# The fuzzer on 2 CPUs, 60 rounds (about 46 s): the second CPU brings IPIs,
+# migrations and targets running beside the fuzzer.
+fuzz-2cpu-cmd = "PML_EXPECT_VMX=1 PML_FUZZ_ROUNDS=60 /selftests/run_tests.sh pml_fuzz_test"
 check-bochs-2cpu: rootfs
-	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) "sleep 1")
+	$(call tests-on,bochs,2,$(call selftests-cmd,bochs,$(SMP_SELFTESTS)) $(fuzz-2cpu-cmd) "sleep 1")
 
 # The core selftests on Bochs's other CPU models with VMX+EPT+A/D+PML
 # (corei7_skylake_x runs everything above): Ice Lake and Tiger Lake.
@@ -194,7 +197,7 @@ check-bochs-model-%: rootfs
 # The core selftests on a KASAN build of the same kernel, in its own build
 # directory (not in make check: a second cold kernel build and a slower
 # guest; Documentation/testing.md).
-KASAN_SELFTESTS := pml_pmu_test pml_exact_test pml_epoch_test pml_reuse_test \
+KASAN_SELFTESTS := pml_pmu_test pml_group_test pml_exact_test pml_epoch_test pml_reuse_test \
 	pml_lifecycle_test pml_mmio_test pml_access_test
 check-bochs-kasan:
 	@$(MAKE) --no-print-directory KBUILD=$(BUILD)/kernel-kasan \

@@ -48,21 +48,6 @@ static int poke(unsigned long long pa)
 	return ret;
 }
 
-/* Lines of the kernel log that contain @needle. */
-static int pml_log_lines(const char *needle)
-{
-	char line[1024];
-	int n = 0;
-	FILE *f = popen("dmesg", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, needle) != NULL;
-	pclose(f);
-	return n;
-}
-
 struct seen {
 	unsigned long base;
 	unsigned int n[2 * NPAGES];
@@ -95,7 +80,7 @@ TEST(mmio_above_512g_keeps_the_event)
 	bits = phys_bits();
 	ASSERT_GT(bits, 39) TH_LOG("MAXPHYADDR %d: nothing above 512 GiB", bits);
 	top = (1ULL << bits) - PG;
-	log_lines = pml_log_lines("pml:");
+	log_lines = pml_dmesg_count("pml:");
 
 	buf = mmap(NULL, 2 * NPAGES * PG, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -133,7 +118,7 @@ TEST(mmio_above_512g_keeps_the_event)
 	EXPECT_GE(count, 2ULL * NPAGES) TH_LOG("the event stopped counting");
 	EXPECT_EQ(0LL, pml_debugfs_get("id", id, "ept_fixups", true));
 	EXPECT_EQ(0ULL, (unsigned long long)ring.lost_samples);
-	EXPECT_EQ(log_lines, pml_log_lines("pml:")) TH_LOG("pml wrote to the kernel log");
+	EXPECT_EQ(log_lines, pml_dmesg_count("pml:")) TH_LOG("pml wrote to the kernel log");
 	pml_ring_close(&ring);
 	munmap(buf, 2 * NPAGES * PG);
 }

@@ -59,6 +59,26 @@ static inline void pml_attr_init(struct perf_event_attr *attr, int type,
 	attr->disabled = 1;
 }
 
+/* Does the first "flags" line of /proc/cpuinfo contain @flag (" name")? */
+static inline bool pml_cpuinfo_has(const char *flag)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "flags", 5)) {
+			line[strcspn(line, "\n")] = ' ';
+			found = strstr(line, flag) != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /*
  * Does /proc/cpuinfo list every VMX feature pml needs? It is the kernel's
  * own view of the CPU (feat_ctl.c), independent of pml's probe.
@@ -123,20 +143,25 @@ static inline int pml_write_long(const char *path, long v)
 	return fclose(f) ? -1 : ret;
 }
 
-/* Does the kernel log contain a line with @needle? */
-static inline bool pml_dmesg_has(const char *needle)
+/* Lines of the kernel log that contain @needle; -1 without dmesg. */
+static inline int pml_dmesg_count(const char *needle)
 {
 	char line[1024];
-	bool found = false;
+	int n = 0;
 	FILE *f = popen("dmesg", "r");
 
 	if (!f)
-		return false;
+		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, needle))
-			found = true;
+		n += strstr(line, needle) != NULL;
 	pclose(f);
-	return found;
+	return n;
+}
+
+/* Does the kernel log contain a line with @needle? */
+static inline bool pml_dmesg_has(const char *needle)
+{
+	return pml_dmesg_count(needle) > 0;
 }
 
 /*
