@@ -15,7 +15,7 @@ import argparse
 import re
 import sys
 
-from bench_common import (EXIT_ROUND_TRIP_CYCLES, INVEPT_CYCLES, IPS, TLB_REFILL_CYCLES_PER_EXIT,
+from bench_common import (EXIT_ROUND_TRIP_CYCLES, INVEPT_CYCLES, IPS, SOURCES, TLB_REFILL_CYCLES_PER_EXIT,
                           Boot, fields, fmt_ns, fmt_ratio, guest_lines, machine_lines, median, num,
                           table)
 
@@ -48,13 +48,31 @@ class SizeResult:
         runs = sorted(self.runs.get(mon, []), key=lambda d: num(d, "wall_ns"))
         return runs[len(runs) // 2] if runs else None
 
+    def fewest(self, mon, key, scale=1):
+        """The smallest level of @key at the end of a run under @mon: the
+        repetitions but the last share their monitor with the shell that
+        runs them (`sh -c 'W && W && W'`), whose address space counts too;
+        the last is exec'd by the shell and is alone."""
+        v = [num(d, key) for d in self.runs.get(mon, []) if key in d]
+        return min(v) * scale if v else None
+
+    @staticmethod
+    def invepts(run):
+        """The run's INVEPTs: debugfs `invepts`; a series without that
+        counter (before the one-EPT-per-mm patch) executed one INVEPT at
+        every VM entry of a slice (pml_enter()), and each slice ended in a
+        VMCALL exit, so `exit_vmcall` stands for it."""
+        if "pml.invepts" in run:
+            return num(run, "pml.invepts"), False
+        return num(run, "pml.exit_vmcall"), True
+
     def estimate(self, mon):
         run, base = self.median_run(mon), self.wall("none")
         if not run or not base:
             return None
         ex = sum(num(run, k) for k in run if k.startswith("pml.exit_"))
         cycles = num(run, "wall_ns") * IPS / 1e9 + ex * (EXIT_ROUND_TRIP_CYCLES + TLB_REFILL_CYCLES_PER_EXIT) \
-            + num(run, "pml.invepts") * INVEPT_CYCLES
+            + self.invepts(run)[0] * INVEPT_CYCLES
         return cycles / (base * IPS / 1e9)
 
     def metrics(self):
@@ -66,12 +84,15 @@ class SizeResult:
         rt = lambda v: (v, fmt_ratio(v))  # noqa: E731
         cnt = lambda v: (v, f"{v:.0f}" if v is not None else "n/a")  # noqa: E731
         get = lambda d, k: num(d, k) if d and k in d else None  # noqa: E731
+        tables_kb = lambda d, k: get(d, k) * 4 if get(d, k) is not None else None  # noqa: E731
+        inv10 = self.invepts(st10) if st10 else (None, False)
         return [
             ("event open", *ms(get(self.open, "open_ns"))),
             ("event close", *ms(get(self.open, "close_ns"))),
-            ("EPT memory after open (charged_kb)", *kb(get(self.open, "charged_kb"))),
-            ("EPT tables after open", *cnt(get(self.open, "ept_tables"))),
-            (f"EPT memory after {WORKLOAD} (stat-10 run)", *kb(get(st10, "pml.charged_kb"))),
+            ("EPT tables after open (4 KiB each)", *kb(tables_kb(self.open, "ept_tables"))),
+            ("EPT memory charged after open (charged_kb)", *kb(get(self.open, "charged_kb"))),
+            (f"EPT tables after {WORKLOAD} (stat-10 run)", *kb(self.fewest("stat-10", "pml.ept_tables", 4))),
+            (f"EPT memory charged after {WORKLOAD} (stat-10 run)", *kb(self.fewest("stat-10", "pml.charged_kb"))),
             ("epoch end, nothing logged (ioctl)", *ms(get(self.epoch, "empty_reset_ns"))),
             ("epoch end, 1 MiB logged (ioctl)", *ms(get(self.epoch, "reset_ns"))),
             ("epoch end, 1 MiB logged, with the drain", *ms(get(self.epoch, "ns"))),
@@ -79,8 +100,11 @@ class SizeResult:
             (f"{WORKLOAD} counting 10 ms / unmonitored", *rt(self.ratio("stat-10"))),
             (f"{WORKLOAD} counting 100 ms / unmonitored", *rt(self.ratio("stat-100"))),
             (f"{WORKLOAD} counting 10 ms, est. real CPU", *rt(self.estimate("stat-10"))),
+            (f"{WORKLOAD} counting 100 ms, est. real CPU", *rt(self.estimate("stat-100"))),
             (f"{WORKLOAD} counting 10 ms: VM exits", *cnt(exits10)),
-            (f"{WORKLOAD} counting 10 ms: INVEPTs", *cnt(get(st10, "pml.invepts"))),
+            (f"{WORKLOAD} counting 10 ms: INVEPTs", inv10[0],
+             "n/a" if inv10[0] is None else f"{inv10[0]:.0f}" + (" (not counted: one per slice entry)" if inv10[1] else "")),
+            (f"{WORKLOAD} counting 10 ms: page-epochs logged", *cnt(get(st10, "pml.samples"))),
             (f"{WORKLOAD} counting 10 ms: epochs", *cnt(get(st10, "pml.epoch"))),
             (f"{WORKLOAD} counting 100 ms: epochs", *cnt(get(st100, "pml.epoch") if st100 else None)),
         ]
@@ -123,7 +147,8 @@ def check_targets(results):
         out.append(f"{name} from {small.mem_mib} to {big.mem_mib} MiB: {r:.2f}x "
                    f"({'met' if r <= limit else 'MISSED'}, target within {limit}x)")
     m = {r.mem_mib: {n: v for n, v, _ in r.metrics()} for r in results}
-    for name in ("event open", "EPT memory after open (charged_kb)", f"EPT memory after {WORKLOAD} (stat-10 run)",
+    for name in ("event open", "EPT tables after open (4 KiB each)", "EPT memory charged after open (charged_kb)",
+                 f"EPT tables after {WORKLOAD} (stat-10 run)", f"EPT memory charged after {WORKLOAD} (stat-10 run)",
                  "epoch end, nothing logged (ioctl)", "epoch end, 1 MiB logged (ioctl)"):
         flat(name, m[small.mem_mib].get(name), m[big.mem_mib].get(name))
     for r in results:
@@ -168,8 +193,9 @@ def main():
     w("")
     w("What each boot measures (bench/guest/bench-guest.sh `scale`, guest time):\n")
     w("- event open and close: `pml-bench-costs open N`, a sampling pml event on the calling "
-      "process, 100 ms epochs, median of N; its family's `ept_tables` and `charged_kb` from "
-      "debugfs right after the open;")
+      "process, 100 ms epochs, median of N; its family's `ept_tables` (4 KiB tables: the figure "
+      "two kernels share) and `charged_kb` (tables, their pools and the arrays of logged frames; "
+      "a kernel without the counter shows n/a) from debugfs right after the open;")
     w("- epoch end: `pml-bench-costs epochend 64 1024 9`: one event on a 64 MiB buffer written "
       "once, then alternately an epoch without writes and one with 1 MiB (256 pages) written; "
       "`PERF_EVENT_IOC_RESET` alone, and with the drain of the ring buffer until the 256 pages "
@@ -177,9 +203,17 @@ def main():
     w(f"- the write-heavy workload, {WORKLOAD} (a 32 MiB buffer rewritten 6 times, ~65 ms "
       "unmonitored: 6 epochs of 10 ms, less than one of 100 ms), 3 times unmonitored and 3 times "
       "under `perf stat -e pml/epoch=E/HG` for E = 10 and 100 ms; the median ratio, its "
-      "debugfs counts (EPT memory after the workload wrote its buffer, exits, INVEPTs, epochs) "
-      "and the real-CPU estimate of bench/RESULTS.md (1200 + 1500 cycles per exit, 800 per "
-      "INVEPT; sources there).\n")
+      "debugfs counts (EPT memory at the end of the workload, the fewest of its runs: the "
+      "first repetitions share the monitor with the shell that runs them, whose address space "
+      "counts too; exits, INVEPTs, epochs of the median run) "
+      "and an estimate for a real CPU: the run's guest time (instructions at 3.5 GHz, one per "
+      "cycle) plus what Bochs charges as a few instructions: "
+      f"{EXIT_ROUND_TRIP_CYCLES} + {TLB_REFILL_CYCLES_PER_EXIT} cycles per VM exit (the exit and "
+      f"entry, and the TLB refill after it: this kernel has no VPID) and {INVEPT_CYCLES} per "
+      "INVEPT, over the unmonitored run's time. A series without the `invepts` counter executed "
+      "one INVEPT at every slice entry, so its `exit_vmcall` count stands for it. Sources of "
+      "the cycle figures:\n")
+    w(SOURCES)
 
     w("## Results\n")
     names = [n for n, _, _ in results[0].metrics()] if results else []
@@ -201,7 +235,11 @@ def main():
         w(table(["guest RAM", "measure", "before", "this run", "this / before"], crow) + "\n")
 
     why = {b.name: b.why_missing() for b in boots}
-    missing = [f"{r.mem_mib} MiB: {n}: {why.get(r.boot, '')}" for r in results
+    def why_none(r, n):
+        if "charged" in n and (r.open or r.runs):
+            return "this kernel's debugfs has no charged_kb"
+        return why.get(r.boot, "")
+    missing = [f"{r.mem_mib} MiB: {n}: {why_none(r, n)}" for r in results
                for n, v, _ in r.metrics() if v is None]
     if not results:
         missing.append("no boot")
