@@ -4,7 +4,7 @@ what grows with guest RAM (issue 13, item 5).
 
     report_scale.py --size scale|tiny --out FILE.md --vm DIR [--vm DIR]...
                     --kbuild DIR --kernel-info FILE --repo DIR --seconds N
-                    [--compare OTHER.md] [--check]
+                    [--compare OTHER.md] [--note TEXT] [--check]
 
 Each --vm is one boot on one RAM size (bench-guest.sh scale, then the
 write-heavy workload unmonitored and under pml counting). The result lines
@@ -169,6 +169,7 @@ def main():
     ap.add_argument("--kernel-info", default="")
     ap.add_argument("--repo", required=True)
     ap.add_argument("--seconds", type=int, default=0)
+    ap.add_argument("--note", default="", help="what the kernel is, when its tree does not say (a bullet)")
     ap.add_argument("--compare", default="", help="an earlier results file of this script")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
@@ -178,8 +179,8 @@ def main():
     md = []
     w = md.append
     w("# make bench-scale: what grows with guest RAM\n")
-    w(f"One run of `make bench-scale` ({'tiny: make check-bench' if a.size == 'tiny' else 'full'}), "
-      f"{a.seconds // 60} min {a.seconds % 60} s wall in all. Issue 13, item 5: the same kernel and "
+    w(f"`bench/bench.sh scale` ({'tiny: make check-bench' if a.size == 'tiny' else 'make bench-scale'}), "
+      f"one Bochs boot per guest RAM size, {a.seconds // 60} min {a.seconds % 60} s host wall in all. Issue 13, item 5: the same kernel and "
       f"workload on Bochs guests of {', '.join(f'{r.mem_mib} MiB' for r in results)}.\n")
     w("## Machine and settings\n")
     lines, kinfo = machine_lines(a, "Bochs 2.7 gives a guest at most 2048 MiB of host memory (`memory: host=`, "
@@ -188,6 +189,8 @@ def main():
                                  "rest).")
     for line in lines:
         w(line)
+    if a.note:
+        w(f"- {a.note}")
     for b in boots:
         w(f"- {b.note()}")
     w("")
