@@ -6,6 +6,7 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
 
 # Guest instructions per guest second: with 1 CPU the kernel takes Bochs's
 # TSC, which counts one per instruction, for 3.5 GHz (CPUID 0x15/0x16;
@@ -209,3 +210,21 @@ def machine_lines(a, what):
         "at one instruction per cycle); epochs are timed on the same clock. " + what,
     ]
     return out, kinfo
+
+
+def write_results(path, md, missing, check, who, what):
+    """Writes the markdown lines @md to @path; with @check, says on stderr
+    each of @missing and returns 1 if there is any (make check-bench)."""
+    with open(path, "w") as f:
+        f.write("\n".join(md) + "\n")
+    print(f"{who}: wrote {path}", file=sys.stderr)
+    if not check:
+        return 0
+    prefix = "check-bench: " + (f"{what}: " if what else "")
+    for m in missing:
+        print(f"{prefix}missing: {m}", file=sys.stderr)
+    if missing:
+        print(f"not ok {prefix}{len(missing)} rows missing or failed", file=sys.stderr)
+        return 1
+    print(f"ok {prefix}every row")
+    return 0

@@ -15,7 +15,8 @@ import sys
 
 from bench_common import (EXIT_ROUND_TRIP_CYCLES, INVEPT_CYCLES, IPS, SOURCES,
                           TLB_REFILL_CYCLES_PER_EXIT, Boot, fields, fmt_ns, fmt_ratio,
-                          guest_lines, machine_lines, median, num, read_text, table)
+                          guest_lines, machine_lines, median, num, read_text, table,
+                          write_results)
 
 WORKLOADS = ["seqwrite", "randwrite", "syscalls", "forkexec", "threads", "sqlite3", "xz", "python3"]
 WORKLOAD_TEXT = {
@@ -481,18 +482,7 @@ def main():
         w("## Missing or failed rows\n")
         w("\n".join(f"- {m}" for m in missing) + "\n")
 
-    with open(a.out, "w") as f:
-        f.write("\n".join(md) + "\n")
-    print(f"report: wrote {a.out}", file=sys.stderr)
-    if a.check:
-        if missing:
-            for m in missing:
-                print(f"check-bench: missing: {m}", file=sys.stderr)
-            print(f"not ok check-bench: {len(missing)} rows missing or failed", file=sys.stderr)
-            return 1
-        print("ok check-bench: every benchmark produced every row")
-    return 0
-
+    return write_results(a.out, md, missing, a.check, "report", "")
 
 if __name__ == "__main__":
     sys.exit(main())

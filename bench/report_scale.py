@@ -17,7 +17,7 @@ import sys
 
 from bench_common import (EXIT_ROUND_TRIP_CYCLES, INVEPT_CYCLES, IPS, SOURCES, TLB_REFILL_CYCLES_PER_EXIT,
                           Boot, fields, fmt_ns, fmt_ratio, guest_lines, machine_lines, median, num,
-                          table)
+                          table, write_results)
 
 WORKLOAD = "seqwrite"
 RAW_BEGIN, RAW_END = "<!-- scale result lines", "-->"
@@ -255,18 +255,7 @@ def main():
         for f, d in r.lines:
             w(f"{r.boot} {r.mem_mib} {f} " + " ".join(f"{k}={v}" for k, v in d.items()))
     w(RAW_END)
-    with open(a.out, "w") as f:
-        f.write("\n".join(md) + "\n")
-    print(f"report_scale: wrote {a.out}", file=sys.stderr)
-    if a.check:
-        if missing:
-            for m in missing:
-                print(f"check-bench: scale: missing: {m}", file=sys.stderr)
-            print(f"not ok check-bench: scale: {len(missing)} rows missing", file=sys.stderr)
-            return 1
-        print("ok check-bench: scale: every row")
-    return 0
-
+    return write_results(a.out, md, missing, a.check, "report_scale", "scale")
 
 if __name__ == "__main__":
     sys.exit(main())
