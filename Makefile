@@ -8,6 +8,7 @@
 #                   run your own program on the patched kernel
 #   make bpf        the BPF examples (Documentation/bpf.md)
 #   make bench      what monitoring costs, into bench/RESULTS.md (about an hour)
+#   make bench-scale  what grows with guest RAM (bench/RESULTS-scale-*.md)
 # See README.md and Documentation/contributing.md.
 
 BUILD      := $(CURDIR)/build
@@ -48,7 +49,7 @@ expect_vmx_kvm   := 1
 .PHONY: all deps kernel kernel-tree kernel-patches userland test-userland \
 	selftests bpf rootfs vm-run fuzz check check-vm-runner check-qemu check-bochs \
 	check-bochs-1cpu check-bochs-2cpu check-bochs-models check-bochs-kasan check-kvm check-vm \
-	demo clean bench check-bench
+	demo clean bench bench-scale check-bench
 
 all: kernel userland selftests
 
@@ -236,6 +237,18 @@ bench-kernel := $(if $(wildcard $(BZIMAGE)),,kernel)
 bench: $(bench-kernel) userland
 	@scripts/deps.sh vm bench
 	@bench/bench.sh full $(KBUILD) $(USERLAND) $(BENCH_OUT) bench/RESULTS.md
+
+# What grows with guest RAM (issue 13): Bochs guests of BENCH_SCALE_MEMS
+# MiB (512 2048 8192) on the kernel in KBUILD, into
+# bench/RESULTS-scale-$(SCALE_LABEL).md; SCALE_COMPARE=an earlier such
+# file puts its figures beside (make bench-scale KBUILD=... SCALE_LABEL=after
+# SCALE_COMPARE=bench/RESULTS-scale-before.md).
+SCALE_LABEL ?= current
+SCALE_COMPARE ?=
+bench-scale: $(bench-kernel) userland
+	@scripts/deps.sh vm bench
+	@bench/bench.sh scale $(KBUILD) $(USERLAND) $(BENCH_OUT)-scale \
+		bench/RESULTS-scale-$(SCALE_LABEL).md $(SCALE_COMPARE)
 
 # Every benchmark once at a tiny size in one Bochs boot: the harness must
 # produce every row (no timed assertions).

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Turns one `make bench` run into bench/RESULTS.md.
 
-    report.py --size full|tiny --out RESULTS.md --vm DIR [--vm DIR] --analysis FILE
-              --kbuild DIR --repo DIR --seconds N [--check]
+    report.py --size full|tiny --out RESULTS.md --vm DIR [--vm DIR]... --analysis FILE
+              --kbuild DIR --kernel-info FILE --repo DIR --seconds N [--check]
 
 Inputs are the guest's result lines (name=value fields; bench/guest/) and
 the host's analysis lines (bench/analysis.sh). --check (make check-bench)
@@ -10,11 +10,13 @@ fails unless every row of every table has a value: the harness must not rot.
 """
 import argparse
 import os
-import platform
 import re
-import statistics
-import subprocess
 import sys
+
+from bench_common import (EXIT_ROUND_TRIP_CYCLES, INVEPT_CYCLES, IPS, SOURCES,
+                          TLB_REFILL_CYCLES_PER_EXIT, Boot, fields, fmt_ns, fmt_ratio,
+                          guest_lines, machine_lines, median, num, read_text, table,
+                          write_results)
 
 WORKLOADS = ["seqwrite", "randwrite", "syscalls", "forkexec", "threads", "sqlite3", "xz", "python3"]
 WORKLOAD_TEXT = {
@@ -24,15 +26,15 @@ WORKLOAD_TEXT = {
     "forkexec": "60 x fork, exec /bin/true (busybox, static), wait",
     "threads": "4 threads, each rewriting its 8 MiB slice of a 32 MiB buffer 6 times",
     "sqlite3": "Debian's sqlite3: 25000 INSERTs into an indexed table in a /tmp (tmpfs) file, one transaction",
-    "xz": "Debian's xz -3 -T1 of 256 KiB of generated text to /dev/null",
+    "xz": "Debian's xz -3 -T1 of 384 KiB of generated text to /dev/null",
     "python3": "Debian's python3.11 -S: a dict of 30000 str keys to lists",
 }
 MONITORS = ["stat-10", "stat-100", "pmlrec-10", "pmlrec-100", "perfrec-10", "perfrec-100",
             "uffd-10", "uffd-100", "soft-10", "soft-100"]
 MONITOR_TEXT = {
-    "stat": "`perf stat -e pml/epoch=E/` (pml, counting)",
+    "stat": "`perf stat -e pml/epoch=E/HG` (pml, counting)",
     "pmlrec": "`perf pml record --backend pml --epoch Ems -o /dev/null` (pml, recording)",
-    "perfrec": "`perf record -e pml/epoch=E/ -d -o /dev/null` (pml, recording through perf)",
+    "perfrec": "`perf record --no-bpf-event -e pml/epoch=E/HG -d -o /dev/null` (pml, recording through perf)",
     "uffd": "`perf pml record --backend uffd --epoch Ems -o /dev/null` (userfaultfd WP_ASYNC + PAGEMAP_SCAN)",
     "soft": "`perf pml record --backend softdirty --epoch Ems -o /dev/null` (clear_refs + pagemap)",
 }
@@ -40,136 +42,43 @@ PML_MONITORS = [m for m in MONITORS if m.split("-")[0] in ("stat", "pmlrec", "pe
 HARVEST_METHODS = [("pml", "pml: IOC_RESET + drain"), ("pagemap", "PAGEMAP_SCAN WP_MATCHING"),
                    ("softdirty", "soft-dirty: pagemap + clear_refs 4")]
 ANALYSIS_TOOLS = ["perf pml report", "perf report --mem-mode", "perf pml script", "perf script"]
-
-# Published per-operation costs (cycles) used for the real-CPU estimate; the
-# sources are listed in RESULTS.md (SOURCES below).
-EXIT_ROUND_TRIP_CYCLES = 1200
-INVEPT_CYCLES = 800
-TLB_REFILL_CYCLES_PER_SWITCH = 1500
-# Guest instructions per guest second: with 1 CPU the kernel takes Bochs's
-# TSC, which counts one per instruction, for 3.5 GHz (CPUID 0x15/0x16;
-# Documentation/bochs-smp.md), and CLOCK_MONOTONIC follows it.
-IPS = 3_500_000_000
-SOURCES = """\
-- VM exit + VM entry round trip: 1200 cycles used (the brief's ~1000-1500 cycles for
-  Skylake-class cores). Published: Intel, "Virtualization and Performance: Understanding
-  VM Exits" (software.intel.com blog, 2009): "hundreds or thousands of cycles for a single
-  transition"; Agesen, Mattson, Rugina, Sheldon, "Software Techniques for Avoiding
-  Hardware Virtualization Exits", USENIX ATC 2012 (VMware): exits are the high-latency
-  part of hardware virtualization, with per-generation round-trip latencies; an LKML
-  measurement of a bare VMRUN round trip on AMD (lkml.iu.edu/hypermail/linux/kernel/2012.2/00527.html,
-  Dec 2020): ~1350 cycles between pre- and post-VMRUN, ~2550 for the whole KVM_RUN ioctl.
-  No source here gives a Skylake VMX figure exactly; the constant is an assumption in
-  the published range.
-- TLB refill after each VM transition: 1500 cycles used. This kernel does not use VPID,
-  so every VM entry and exit flushes the TLB and the task refills its hot entries,
-  each through a two-dimensional walk: up to 24 memory references instead of 4
-  (Bhargava, Serebrin, Spadini, Manne, "Accelerating two-dimensional page walks for
-  virtualized systems", ASPLOS 2008; Stojkovic et al., "Parallel Virtualized Memory
-  Translation with Nested Elastic Cuckoo Page Tables", ASPLOS 2022, "up to twenty-four
-  sequential memory accesses", whose fix of nested translation alone sped applications
-  up 1.19x on 4 KiB pages). 1500 cycles stands for a few dozen entries at tens of cycles
-  each (walks hitting the caches); an assumption, not a measured figure.
-- INVEPT at each epoch end: 800 cycles used; no published latency was found (Nadav
-  Amit, "Page fracturing" (nadav.amit.zone, 2018) shows that TLB invalidations in a
-  VM can flush the whole TLB, whose refill then costs as above). The least certain
-  constant here; epoch ends are few (at most 100 per second), so it moves the
-  estimate little.
-- What no count here shows: the slower two-dimensional walk of every TLB miss while the
-  task runs monitored (the ASPLOS papers above: tens of percent for TLB-heavy programs
-  with 4 KiB pages, far less with huge pages).
-"""
+FLUSH_REASONS = ["full", "sched_out", "epoch", "read", "close", "exit", "unmap"]
+REPS = 3
 
 
-def fields(line):
-    out = {}
-    for tok in line.split():
-        k, eq, v = tok.partition("=")
-        if eq:
-            out[k] = v
-    return out
-
-
-def read_lines(path):
-    try:
-        with open(path) as f:
-            return [fields(l) for l in f if "=" in l and not l.startswith("#")]
-    except OSError:
-        return []
-
-
-def guest_lines(vm, name):
-    """A result file of the guest; from the console when the guest did not
-    get to write its results disk (it copies each line there)."""
-    lines = read_lines(os.path.join(vm, "bench", name))
-    if lines:
-        return lines
-    prefix = f"PML-BENCH {name} "
-    try:
-        with open(os.path.join(vm, "console.log"), errors="replace") as f:
-            return [fields(l[len(prefix):]) for l in f if l.startswith(prefix)]
-    except OSError:
-        return []
-
-
-def num(d, k, default=0.0):
-    try:
-        return float(d.get(k, default))
-    except ValueError:
-        return default
-
-
-def fmt_ratio(r, capped=False):
-    if r is None:
-        return "n/a"
-    s = f"{r:.2f}" if r < 10 else f"{r:.0f}" if r < 1000 else f"{r:.2g}"
-    return f"≥{s} (capped)" if capped else s
-
-
-def fmt_ns(ns):
-    if ns is None:
-        return "n/a"
-    if ns >= 1e9:
-        return f"{ns / 1e9:.2f} s"
-    if ns >= 1e6:
-        return f"{ns / 1e6:.2f} ms"
-    if ns >= 1e3:
-        return f"{ns / 1e3:.1f} us"
-    return f"{ns:.0f} ns"
-
-
-def table(header, rows):
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out)
+def short_error(msg):
+    msg = msg.strip()
+    return msg if len(msg) <= 90 else msg[:87] + "..."
 
 
 class Costs:
-    """The monitored-program runs of one boot."""
+    """The monitored-program runs of every cost boot."""
 
-    def __init__(self, lines):
-        self.runs = {}
-        for d in lines:
-            if "wl" in d and "mon" in d:
-                self.runs.setdefault((d["wl"], d["mon"]), []).append(d)
+    def __init__(self, boots):
+        self.runs, self.boot_of, self.errors = {}, {}, {}
+        for b in boots:
+            for wl in read_text(os.path.join(b.path, "workloads")).split():
+                self.boot_of[wl] = b
+            for d in guest_lines(b.path, "cost.txt"):
+                if "wl" in d and "mon" in d:
+                    self.runs.setdefault((d["wl"], d["mon"]), []).append(d)
+                    self.boot_of.setdefault(d["wl"], b)
+            for line in b.errors:
+                m = re.match(r"# wl=(\S+) mon=(\S+) rep=\S+: (.*)", line)
+                if m and m[3].strip():
+                    self.errors.setdefault((m[1], m[2]), m[3])
 
     def ok_runs(self, wl, mon):
-        return [d for d in self.runs.get((wl, mon), []) if "wall_ns" in d]
-
-    def skipped(self, wl, mon):
-        return any("skipped" in d for d in self.runs.get((wl, mon), []))
+        return [d for d in self.runs.get((wl, mon), []) if "wall_ns" in d and d.get("rc", "0") == "0"]
 
     def failed(self, wl, mon):
-        runs = self.runs.get((wl, mon), [])
-        return any("error" in d or (d.get("rc", "0") != "0" and d.get("capped") != "1") for d in runs)
+        return [d for d in self.runs.get((wl, mon), []) if "wall_ns" not in d or d.get("rc", "0") != "0"]
 
     def median(self, wl, mon, key="wall_ns"):
         runs = self.ok_runs(wl, mon)
-        if not runs:
-            return None
         if key == "cpu":
-            return statistics.median(num(d, "user_us") + num(d, "sys_us") for d in runs) * 1000
-        return statistics.median(num(d, key) for d in runs)
+            return median((num(d, "user_us") + num(d, "sys_us")) * 1000 for d in runs)
+        return median(num(d, key) for d in runs)
 
     def median_run(self, wl, mon):
         runs = sorted(self.ok_runs(wl, mon), key=lambda d: num(d, "wall_ns"))
@@ -180,22 +89,29 @@ class Costs:
 
     def ratio(self, wl, mon, key="wall_ns"):
         base, t = self.median(wl, "none", key), self.median(wl, mon, key)
-        if not base or t is None:
-            return None
-        return t / base
+        return t / base if base and t is not None else None
+
+    def why_missing(self, wl, mon):
+        """Why the cell has no value (or fewer than REPS runs)."""
+        if self.failed(wl, mon):
+            err = self.errors.get((wl, mon))
+            rc = self.failed(wl, mon)[0].get("rc", "?")
+            return f"failed (exit {rc}{': ' + short_error(err) if err else ''})"
+        if mon != "none" and not self.ok_runs(wl, "none"):
+            return "no unmonitored run to compare with"
+        b = self.boot_of.get(wl)
+        return b.why_missing() if b else "not run"
 
     def cell(self, wl, mon, key="wall_ns"):
-        if self.skipped(wl, mon) and not self.ok_runs(wl, mon):
-            return "skipped (time budget)"
-        if self.failed(wl, mon) and not self.ok_runs(wl, mon):
-            return "failed"
         r = self.ratio(wl, mon, key)
-        s = fmt_ratio(r, self.capped(wl, mon))
         n = len(self.ok_runs(wl, mon))
-        if r is not None and n != 3:
-            s += f" [{n}]"
-        if self.failed(wl, mon):
-            s += " (error)"
+        if r is None:
+            return self.why_missing(wl, mon)
+        s = fmt_ratio(r, self.capped(wl, mon))
+        if self.capped(wl, mon):
+            return s + " [1: a capped run is not repeated]"
+        if n < REPS:
+            s += f" [{n}: {self.why_missing(wl, mon)}]"
         return s
 
 
@@ -203,11 +119,16 @@ def exits(d):
     return sum(num(d, k) for k in d if k.startswith("pml.exit_"))
 
 
-def exit_breakdown(d):
-    parts = [(k[len("pml.exit_"):], int(num(d, k))) for k in d if k.startswith("pml.exit_")]
-    parts = [p for p in parts if p[1]]
+def breakdown(d, prefix, names=None):
+    parts = [(k[len(prefix):], int(num(d, k))) for k in d if k.startswith(prefix)]
+    parts = [p for p in parts if p[1] and (names is None or p[0] in names)]
     parts.sort(key=lambda p: -p[1])
     return ", ".join(f"{n} {v}" for n, v in parts) or "0"
+
+
+def logged(d):
+    """Log entries drained: pages kept (samples) and dropped."""
+    return sum(num(d, f"pml.{k}") for k in ("samples", "kernel", "pgtable", "unmapped"))
 
 
 def estimate(costs, wl, mon):
@@ -216,190 +137,83 @@ def estimate(costs, wl, mon):
     base, run = costs.median(wl, "none"), costs.median_run(wl, mon)
     if not base or run is None or run.get("capped") == "1":
         return None
-    ex = exits(run)
-    epochs = num(run, "pml.epoch")
-    cycles_mon = num(run, "wall_ns") * IPS / 1e9 + ex * (EXIT_ROUND_TRIP_CYCLES + TLB_REFILL_CYCLES_PER_SWITCH) \
-        + epochs * INVEPT_CYCLES
-    return cycles_mon / (base * IPS / 1e9)
+    cycles = num(run, "wall_ns") * IPS / 1e9 + exits(run) * (EXIT_ROUND_TRIP_CYCLES + TLB_REFILL_CYCLES_PER_EXIT) \
+        + num(run, "pml.invepts") * INVEPT_CYCLES
+    return cycles / (base * IPS / 1e9)
 
 
-def host_info():
-    def sh(cmd):
-        try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20).stdout.strip()
-        except Exception:
-            return ""
-    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-    mem = sh("awk '/MemTotal/ {printf \"%.0f GiB\", $2/1048576}' /proc/meminfo")
-    return {
-        "cpu": cpu, "nproc": os.cpu_count(), "mem": mem,
-        "os": sh(". /etc/os-release && echo $PRETTY_NAME"), "kernel": platform.release(),
-        "perf": sh("perf version"), "bochs": sh("dpkg-query -W -f='${Version}' bochs"),
-        "load": sh("cat /proc/loadavg"),
-    }
-
-
-def kernel_info(kbuild):
-    def sh(args):
-        try:
-            return subprocess.run(args, capture_output=True, text=True, timeout=20).stdout.strip()
-        except Exception:
-            return ""
-    stamp = ""
-    try:
-        stamp = open(os.path.join(kbuild, "series.stamp")).read().strip()
-    except OSError:
-        pass
-    tree = os.path.dirname(os.path.dirname(kbuild))  # KBUILD is REPO/build/kernel
-    log = sh(["git", "-C", tree, "log", "-1", "--format=%H %cd %s", "--date=iso-strict"])
-    return stamp, tree, log
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--size", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--vm", action="append", default=[])
-    ap.add_argument("--analysis", required=True)
-    ap.add_argument("--kbuild", required=True)
-    ap.add_argument("--kernel-info", default="")
-    ap.add_argument("--repo", required=True)
-    ap.add_argument("--seconds", type=int, default=0)
-    ap.add_argument("--check", action="store_true")
-    a = ap.parse_args()
-
-    cost_lines, unit_lines, harvest_lines, errors, vm_notes = [], [], [], [], []
-    for vm in a.vm:
-        cost_lines += guest_lines(vm, "cost.txt")
-        unit_lines += guest_lines(vm, "units.txt")
-        harvest_lines += guest_lines(vm, "harvest.txt")
-        try:
-            errors += open(os.path.join(vm, "bench", "errors.txt")).read().splitlines()
-        except OSError:
-            pass
-        rc = open(os.path.join(vm, "vm.rc")).read().strip() if os.path.exists(os.path.join(vm, "vm.rc")) else "?"
-        probs = ""
-        if os.path.exists(os.path.join(vm, "kernel-log-problems")):
-            probs = open(os.path.join(vm, "kernel-log-problems")).read().strip()
-        times = []
-        try:
-            for line in open(os.path.join(vm, "console.log"), errors="replace"):
-                m = re.match(r"PML-VM: cmd (\d+) exit (\d+) after (\d+)s guest time", line)
-                if m:
-                    times.append(f"cmd {m[1]}: exit {m[2]}, {m[3]} s")
-        except OSError:
-            pass
-        vm_notes.append((os.path.basename(vm), rc, probs, times))
-    costs = Costs(cost_lines)
-    analysis = read_lines(a.analysis)
-    missing = []
-
-    host = host_info()
-    stamp, ktree, klog = kernel_info(a.kbuild)
-    bench_head = subprocess.run(["git", "-C", a.repo, "log", "-1", "--format=%H %s"],
-                                capture_output=True, text=True).stdout.strip()
-    md = []
-    w = md.append
-    w("# make bench: what monitoring costs\n")
-    w(f"One run of `make bench` ({'tiny sizes: make check-bench' if a.size == 'tiny' else 'full sizes'}), "
-      f"{a.seconds // 60} min {a.seconds % 60} s wall in all.\n")
-    w("## Machine and settings\n")
-    w(f"- host: {host['cpu']}, {host['nproc']} CPUs, {host['mem']}, {host['os']}, kernel {host['kernel']}; "
-      f"{host['perf']}; Bochs {host['bochs']}; load average at the end {host['load']} "
-      "(the host was shared with other builds and emulators: host times are noisy, guest times are not)")
-    kinfo = {}
-    for d in read_lines(a.kernel_info) if a.kernel_info else []:
-        kinfo.update(d)
-    w(f"- guest kernel: the bzImage of `{a.kbuild}` as copied at the start (sha256 "
-      f"`{kinfo.get('bzimage_sha256', '?')}`, built {kinfo.get('bzimage_mtime', '?')}); series.stamp then "
-      f"`{kinfo.get('series_stamp', stamp)}`"
-      + (" (a kernel build was running in that tree at the start: the stamp may be the next build's)"
-         if kinfo.get("kernel_build_running") == "yes" else "")
-      + f"; tree `{ktree}` at `{kinfo.get('tree_head', '?')}` at the start, at the end `{klog}`")
-    w(f"- harness: `{bench_head}`")
-    w("- guests: Bochs (Debian's 2.7, `corei7_skylake_x`: VMX + EPT + PML emulated), 1 CPU. Guest "
-      "time is the instruction count, the same from run to run: the guest kernel's clock is Bochs's "
-      "TSC, one tick per instruction, taken for 3.5 GHz, so a guest second is 3.5 G instructions "
-      "(a 3.5 GHz core at one instruction per cycle); epochs are timed on the same clock. "
-      "Bochs emulates 20-50 M instructions per host second here, fewer in VMX non-root mode, which "
-      "is why the workloads are short. Monitored-program cost and per-unit costs: "
-      f"a {os.environ.get('BENCH_MEM_MIB', '512')} MiB guest; harvest: a "
-      f"{os.environ.get('BENCH_HARVEST_MEM_MIB', '1536')} MiB guest (tiny: all in the first).")
-    for name, rc, probs, times in vm_notes:
-        dmesg = os.path.exists(os.path.join(a.vm[[os.path.basename(v) for v in a.vm].index(name)], "dmesg.log"))
-        log = (f"; kernel log problems: `{probs}`" if probs else
-               "; kernel log clean" if dmesg else
-               "; stopped at its timeout, results from the console; its dmesg was not saved "
-               "(the console, with `quiet`, shows no WARNING)")
-        w(f"- boot `{name}`: pml-vm exit {rc}; guest time per command: {'; '.join(times) or 'none'}" + log)
-    w("")
-
-    # Summary (the README's table)
-    w("## Summary\n")
-    w("Monitored/unmonitored guest time of the workload (median); the sections below have "
-      "every monitor, the counts, the targets and how each figure was measured.\n")
-    short = ["stat-100", "stat-10", "pmlrec-10", "perfrec-10", "uffd-10", "soft-10"]
-    w(table(["workload", "unmonitored", "pml counting 100 ms", "pml counting 10 ms",
-             "perf pml record 10 ms", "perf record -e pml// 10 ms", "uffd 10 ms", "soft-dirty 10 ms"],
-            [[wl, fmt_ns(costs.median(wl, "none"))] + [costs.cell(wl, m) for m in short]
-             for wl in WORKLOADS]) + "\n")
-
-    # 1. Monitored-program cost
+def section_cost(w, costs, size, missing):
     w("## 1. Monitored-program cost\n")
-    w("Median (over the repetitions) of the workload's own guest time under each monitor, "
-      "divided by the median of its unmonitored runs in the same boot. The time is "
-      "CLOCK_MONOTONIC in the workload's own process, from the constructor of the preloaded "
-      "`libpml-bench-time.so` to its exit (so the monitor's start-up is not in it; on 1 CPU the "
-      "monitor's work while the workload runs is, since it competes for the CPU). "
-      "A run still going after 4x the slowest unmonitored run + 300 ms was stopped: "
-      "`≥N (capped)`, not repeated. E = 10 or 100 ms epochs.\n")
-    reps = max((int(d.get("rep", 1)) for d in cost_lines if "rep" in d), default=0)
-    nrep = {}
-    for d in cost_lines:
-        if "wall_ns" in d:
-            k = "none" if d.get("mon") == "none" else "monitored"
-            nrep.setdefault(k, []).append(d)
-    w(f"Repetitions: up to {reps} per cell; `[n]` marks a cell with n runs, not 3 (out of time, "
-      "or capped). Under Bochs a repetition differs from the first only by what the guest did "
-      "before it (page cache, slab and allocator state).\n")
+    w("Median of 3 repetitions of the workload's own guest time under each monitor, divided by "
+      "the median of its 3 unmonitored runs in the same boot (each workload runs unmonitored and "
+      "under every monitor in one boot; the workloads are split over three boots, each with its "
+      "own timeout). The time is CLOCK_MONOTONIC in the workload's own process, from the "
+      "constructor of the preloaded `libpml-bench-time.so` to its exit: the monitor's start-up "
+      "(opening events, perf's synthesis) and its end are not in it; on 1 CPU the monitor's work "
+      "while the workload runs is, since it competes for the CPU. A run still going after 4x the "
+      "slowest unmonitored run + 300 ms was stopped: `≥N (capped)`, a lower bound, not repeated. "
+      "E = 10 or 100 ms epochs. The pml monitors start once per cell and run its 3 repetitions one "
+      "after the other from a shell they monitor (`sh -c 'W && W && W'`; their inherited events "
+      "follow its children): their start takes 0.15-0.45 guest s, more than most workloads, and "
+      "Bochs's hour would not hold it 3 times per cell; the software backends follow only the "
+      "process they start, one start per repetition. Under Bochs a repetition differs from the first only by what the "
+      "guest did before it (page cache, slab and allocator state).\n")
+    span = []
+    for wl in WORKLOADS:
+        base = costs.median(wl, "none")
+        if base:
+            span.append(f"{wl} {base / 10e6:.1f}")
+    w("The fixed work of each workload spans, unmonitored, this many 10 ms epochs: "
+      + ", ".join(span) + ". At 100 ms epochs each run ends within its first or second epoch "
+      "(the hour does not hold runs of many 100 ms epochs under Bochs): those cells show the "
+      "cost of logging and draining with at most one epoch end; the `epochs` column below says "
+      "how many ended.\n")
     hdr = ["workload", "unmonitored"] + MONITORS
     rows = []
     for wl in WORKLOADS:
         base = costs.median(wl, "none")
         if base is None:
-            missing.append(f"cost {wl} none")
-        row = [wl, fmt_ns(base)]
+            missing.append(f"cost {wl} unmonitored: {costs.why_missing(wl, 'none')}")
+        row = [wl, fmt_ns(base) if base else costs.why_missing(wl, "none")]
         for m in MONITORS:
             c = costs.cell(wl, m)
             # tiny (check-bench): every workload under pmlrec-10, every monitor on seqwrite
-            expected = a.size != "tiny" or wl == "seqwrite" or m == "pmlrec-10"
-            if expected and c in ("n/a", "failed", "skipped (time budget)"):
+            expected = size != "tiny" or wl == "seqwrite" or m == "pmlrec-10"
+            if expected and costs.ratio(wl, m) is None:
                 missing.append(f"cost {wl} {m}: {c}")
-            row.append(c)
+            row.append(c if expected else "(not in the tiny run)")
         rows.append(row)
     w(table(hdr, rows) + "\n")
-    w("The same, as the ratio of the workload's CPU time (user + system, from wait4(); tick-based "
-      "in this kernel, so coarse for short runs):\n")
-    rows = [[wl, fmt_ns(costs.median(wl, "none", "cpu"))] + [costs.cell(wl, m, "cpu") for m in MONITORS]
-            for wl in WORKLOADS]
+    w("The same, as the ratio of the workload's CPU time (user + system, from getrusage() of "
+      "the process and its waited-for children; tick-based in this kernel, so coarse for short "
+      "runs):\n")
+    rows = [[wl, fmt_ns(costs.median(wl, "none", "cpu"))] +
+            [fmt_ratio(costs.ratio(wl, m, "cpu"), costs.capped(wl, m)) for m in MONITORS] for wl in WORKLOADS]
     w(table(hdr, rows) + "\n")
     w("Monitors:\n")
     for k, v in MONITOR_TEXT.items():
         w(f"- {k}-E: {v}")
-    w("\nWorkloads (fixed work; the monitors see everything the workload's process tree does):\n")
+    w("\n`HG` clears perf's default exclude_guest (pml refuses every exclude bit): without it perf "
+      "retries the open with one feature less each time (3 opens for perf stat, 6 for perf record), "
+      "and this kernel builds a whole EPT for each refused attempt; `--no-bpf-event` skips perf "
+      "record's synthesis of the BPF programs already loaded (~0.9 guest s). Both shorten what "
+      "happens before the workload starts; the event the workload runs under is the same.\n")
+    w("Workloads (fixed work; the monitors see everything the workload's process tree does):\n")
     for wl in WORKLOADS:
-        w(f"- {wl}: {WORKLOAD_TEXT[wl] if a.size == 'full' else WORKLOAD_TEXT[wl] + ' (tiny: far less work)'}")
+        w(f"- {wl}: {WORKLOAD_TEXT[wl]}{'' if size == 'full' else ' (tiny: far less work)'}")
     w("")
 
-    # Targets
+
+def section_targets(w, costs):
     w("### Targets (issue 14)\n")
     trows = []
     for wl in WORKLOADS:
         def chk(mon, limit):
             r = costs.ratio(wl, mon)
             if r is None:
-                return "n/a"
-            return f"{'met' if r <= limit and not costs.capped(wl, mon) else 'MISSED'} ({fmt_ratio(r, costs.capped(wl, mon))})"
+                return costs.why_missing(wl, mon)
+            ok = r <= limit and not costs.capped(wl, mon)
+            return f"{'met' if ok else 'MISSED'} ({fmt_ratio(r, costs.capped(wl, mon))})"
         sw = {}
         for e in ("10", "100"):
             rs = [costs.ratio(wl, f"{b}-{e}") for b in ("uffd", "soft")]
@@ -409,7 +223,7 @@ def main():
         for m in PML_MONITORS:
             r, s = costs.ratio(wl, m), sw[m.split("-")[1]]
             if r is None or s is None:
-                tenx.append(f"{m} n/a")
+                tenx.append(f"{m} not measured")
             elif (r - 1) * 10 > (s - 1) or costs.capped(wl, m):
                 tenx.append(f"{m} MISSED")
         rec = [chk(m, 1.5) for m in ("pmlrec-10", "perfrec-10")]
@@ -422,50 +236,64 @@ def main():
       "at the same epoch; a capped software run is a lower bound on its overhead, so a "
       "`met` against it holds.\n")
 
-    # Counts Bochs does not cost, and the real-CPU estimate
+
+def section_counts(w, costs):
     w("### What Bochs does not cost, and an estimate for a real CPU\n")
-    w("From debugfs `/sys/kernel/debug/pml/events`, read in the workload's process as it exits "
-      "(the monitor's events still open), summed over event families, for the median run. "
-      "Bochs charges a VM exit, a VM entry, an INVEPT and a TLB refill as one or a few "
-      "instructions; a real CPU does not. The estimate takes the guest's instructions at one per "
-      f"cycle and adds {EXIT_ROUND_TRIP_CYCLES} cycles per VM exit + entry round trip, "
-      f"{TLB_REFILL_CYCLES_PER_SWITCH} cycles of TLB refill per round trip (no VPID in this "
-      f"kernel: each transition flushes), and {INVEPT_CYCLES} cycles per epoch end (one INVEPT "
-      "on the one CPU). It leaves out the slower EPT walks of every TLB miss while monitored "
-      "(two-dimensional walks), which no count here shows.\n")
-    crow = []
+    w("For the median run of each pml cell: the counters of the workload's event family from "
+      "debugfs `/sys/kernel/debug/pml/events`, read in the workload's process at its start and as "
+      "it exits (the monitor's events still open), the difference (EPT KiB: at the exit), and the "
+      "pml tracepoints counted on "
+      "every CPU by perf counting events from the workload's start (`pml:pml_log_flush`, one hit "
+      "per batch of up to 256 pages, split by `reason` with a filter; `pml:pml_epoch`, one per "
+      "epoch end). Logged: log entries drained, kept (samples) and dropped (kernel, page-table "
+      "and unmapped pages). Bochs charges a VM exit, a VM entry, an INVEPT and a TLB refill as "
+      "one or a few instructions; a real CPU does not. The estimate takes the guest's "
+      f"instructions at one per cycle and adds {EXIT_ROUND_TRIP_CYCLES} cycles per VM exit + "
+      f"entry round trip, {TLB_REFILL_CYCLES_PER_EXIT} cycles of TLB refill per exit (no VPID in "
+      f"this kernel: each transition flushes) and {INVEPT_CYCLES} cycles per INVEPT. It leaves out "
+      "the slower EPT walks of every TLB miss while monitored (two-dimensional walks), which no "
+      "count here shows.\n")
+    rows = []
     for wl in WORKLOADS:
         for m in PML_MONITORS:
             run = costs.median_run(wl, m)
             if run is None:
                 continue
             est = estimate(costs, wl, m)
-            crow.append([wl, m, f"{int(exits(run))}", exit_breakdown(run), int(num(run, "pml.epoch")),
-                         int(num(run, "pml.samples")), run.get("stat_count", run.get("written_samples", "")),
-                         int(num(run, "pml.lost")), int(num(run, "pml.ept_tables")),
-                         int(num(run, "pml.families")), fmt_ratio(costs.ratio(wl, m), costs.capped(wl, m)),
-                         fmt_ratio(est) if est else "n/a"])
-    w(table(["workload", "monitor", "VM exits", "by reason", "epochs", "samples", "count / written",
-             "lost", "EPT tables", "families", "Bochs ratio", "est. real ratio"], crow) + "\n")
+            rows.append([wl, m, int(exits(run)), breakdown(run, "pml.exit_"), int(num(run, "pml.invepts")),
+                         int(num(run, "pml.epoch")), f"{int(logged(run))} ({int(num(run, 'pml.samples'))})",
+                         int(num(run, "pml.lost")),
+                         breakdown(run, "tp.flush_", FLUSH_REASONS), int(num(run, "pml.epoch_cleared")),
+                         int(num(run, "pml.charged_kb")),
+                         fmt_ratio(costs.ratio(wl, m), costs.capped(wl, m)),
+                         fmt_ratio(est) if est else "n/a (capped)"])
+    w(table(["workload", "monitor", "VM exits", "by reason", "INVEPTs", "epochs", "logged (samples)", "lost", "drain batches by reason", "dirty bits cleared", "EPT KiB",
+             "Bochs ratio", "est. real ratio"], rows) + "\n")
     w("Sources of the cycle costs:\n")
     w(SOURCES)
 
-    # 2. Harvest
+
+def section_harvest(w, lines, missing):
     w("## 2. Harvest cost vs RSS\n")
     w("`pml-bench-costs harvest METHOD RSS 1024 REPS`: a populated RSS buffer of 4 KiB pages, "
       "1 MiB of it (256 pages spread evenly) written, then the time until the method has "
       "told exactly which pages (checked against the pages written) and the next interval "
       "has begun; median of the repetitions. pml: the process monitors itself "
-      "(one pml event, not inherited, epochs only on request), `PERF_EVENT_IOC_RESET` ends the epoch, then "
-      "the ring buffer is drained until the interval's pages are in; the whole buffer was "
-      "written in one monitored interval first. PAGEMAP_SCAN: userfaultfd WP_ASYNC registered "
-      "on the buffer, `PAGEMAP_SCAN` with `PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC` over it "
-      "(reports and re-protects). soft-dirty: read the buffer's /proc/self/pagemap entries "
-      "(bit 55), then `clear_refs` 4.\n")
-    hrow, hv = [], {}
-    for d in harvest_lines:
-        hv[(d.get("method"), int(num(d, "rss_mib")))] = num(d, "ns")
+      "(one pml event, not inherited: the kernel refuses to mmap an inherited per-task event; "
+      "epochs only on request), `PERF_EVENT_IOC_RESET` ends the epoch (the ioctl alone in the "
+      "next column), then the ring buffer is drained until the interval's pages are in; the "
+      "whole buffer was written in one monitored interval first. PAGEMAP_SCAN: userfaultfd "
+      "WP_ASYNC registered on the buffer, `PAGEMAP_SCAN` with `PM_SCAN_WP_MATCHING | "
+      "PM_SCAN_CHECK_WPASYNC` over it (reports and re-protects). soft-dirty: read the buffer's "
+      "/proc/self/pagemap entries (bit 55), then `clear_refs` 4.\n")
+    hv, reset = {}, {}
+    for d in lines:
+        key = (d.get("method"), int(num(d, "rss_mib")))
+        hv[key] = num(d, "ns")
+        if "reset_ns" in d:
+            reset[key[1]] = num(d, "reset_ns")
     sizes = sorted({k[1] for k in hv})
+    rows = []
     for rss in sizes:
         row = [f"{rss} MiB"]
         for m, _ in HARVEST_METHODS:
@@ -473,12 +301,15 @@ def main():
             if v is None:
                 missing.append(f"harvest {m} {rss}")
             row.append(fmt_ns(v))
+            if m == "pml":
+                row.append(fmt_ns(reset.get(rss)))
         p, s = hv.get(("pml", rss)), hv.get(("pagemap", rss))
         row.append(f"{s / p:.1f}x" if p and s else "n/a")
-        hrow.append(row)
+        rows.append(row)
     if not sizes:
         missing.append("harvest: no results")
-    w(table(["RSS"] + [t for _, t in HARVEST_METHODS] + ["PAGEMAP_SCAN / pml"], hrow) + "\n")
+    w(table(["RSS", HARVEST_METHODS[0][1], "of it the ioctl"] + [t for _, t in HARVEST_METHODS[1:]]
+            + ["PAGEMAP_SCAN / pml"], rows) + "\n")
     if len(sizes) >= 2 and hv.get(("pml", sizes[0])) and hv.get(("pml", sizes[-1])):
         flat = hv[("pml", sizes[-1])] / hv[("pml", sizes[0])]
         big = sizes[-1]
@@ -488,33 +319,35 @@ def main():
           f"PAGEMAP_SCAN at {big} MiB: {s / p:.1f}x, {'met' if s / p >= 100 else 'MISSED'}"
           f"{'' if big >= 1024 else ' (1 GiB not measured in this run)'}.\n")
 
-    # 3. Analysis
+
+def read_analysis(path):
+    """analysis.txt names tools with spaces: tool=perf pml report size=..."""
+    by = {}
+    for line in read_text(path).splitlines() if path else []:
+        m = re.match(r"tool=(.*?) size=(\S+) fr=(\d) (.*)", line)
+        if m:
+            by[(m[1], m[2], m[3])] = fields(m[4])
+    return by
+
+
+def section_analysis(w, by, missing):
     w("## 3. Analysis speed (host)\n")
     w("Files from `pml-gen --pattern mixed --threads 4 --pages-per-epoch 20000 --epoch-ms 10` "
       "(112-byte samples: per epoch a hot set, stack and libc data, a sequential stream, random "
       "pages of a THP arena), without and with a FINISHED_ROUND record after each epoch "
       "(`--finished-round`, as perf record writes one after each drain of its buffers). "
-      "Page cache warm, stdout to a file, wall time and peak RSS of one run each. What the rows compare:\n")
+      "Page cache warm, stdout to a file, wall time and peak RSS of one run each, beside the first "
+      "Bochs boot (the host's other load is in these times). What the rows compare:\n")
     w("- `perf pml report --stdio` (all of its analyses and the table by mapping) against "
       "`perf report --mem-mode --stdio --sort dso_daddr` (Debian's perf: the samples "
       "aggregated by the data address's mapping, the like-for-like aggregation);")
     w("- `perf pml script` against `perf script`: both decode and print every sample (printing cost).\n")
-    arow = []
-    by = {}
-    for d in analysis:
-        by[(d.get("tool", "").replace("_", " "), d.get("size"), d.get("fr"))] = d
-    # analysis.txt writes tool names with spaces; fields() split them: re-read raw.
-    by = {}
-    try:
-        for line in open(a.analysis):
-            m = re.match(r"tool=(.*?) size=(\S+) fr=(\d) (.*)", line)
-            if m:
-                d = fields(m[4])
-                by[(m[1], m[2], m[3])] = d
-    except OSError:
-        pass
-    gsizes = sorted({k[1] for k in by}, key=lambda s: float(s[:-1]) * {"K": 1, "M": 1 << 10, "G": 1 << 20}[s[-1]])
-    for size in gsizes:
+    rows = []
+    scale = {"K": 1, "M": 1 << 10, "G": 1 << 20}
+    sizes = sorted({k[1] for k in by}, key=lambda s: float(s[:-1]) * scale.get(s[-1], 1))
+    if not sizes:
+        missing.append("analysis: no results")
+    for size in sizes:
         for fr in ("0", "1"):
             for tool in ANALYSIS_TOOLS:
                 d = by.get((tool, size, fr))
@@ -525,14 +358,14 @@ def main():
                 ok = d.get("rc") == "0"
                 if not ok:
                     missing.append(f"analysis {tool} {size} fr{fr}: exit {d.get('rc')}")
-                arow.append([f"{int(num(d, 'bytes')) / 1e6:.0f} MB", "yes" if fr == "1" else "no", tool,
+                rows.append([f"{int(num(d, 'bytes')) / 1e6:.0f} MB", "yes" if fr == "1" else "no", tool,
                              f"{int(rec)}", f"{secs:.2f}", f"{rec / secs / 1e6:.2f}" if secs else "n/a",
                              f"{num(d, 'maxrss_kb') / 1024:.1f}", d.get("rows", ""),
                              "ok" if ok else f"exit {d.get('rc')}"])
     w(table(["file", "FINISHED_ROUND", "tool", "records", "seconds", "M records/s", "peak RSS MiB",
-             "table rows", "status"], arow) + "\n")
+             "table rows", "status"], rows) + "\n")
     trow = []
-    for size in gsizes:
+    for size in sizes:
         for fr in ("0", "1"):
             p, q = by.get(("perf pml report", size, fr)), by.get(("perf report --mem-mode", size, fr))
             if not p or not q or not num(p, "seconds") or not num(q, "seconds"):
@@ -544,43 +377,101 @@ def main():
     w("Target: perf pml report at least 5x perf report --mem-mode's records/s at a tenth of its memory:\n")
     w(table(["file", "FINISHED_ROUND", "records/s ratio", "peak RSS ratio (pml / perf)", "target"], trow) + "\n")
 
-    # 4. Per-unit costs
-    w("## 4. Per-unit costs (guest time, the cost boot)\n")
-    gp = None
-    for d in unit_lines:
-        if "ns_per_call" in d:
-            gp = num(d, "ns_per_call")
+
+def section_units(w, costs, unit_lines, size, missing):
+    w("## 4. Per-unit costs (guest time)\n")
+    w("Against a getppid() round trip measured in the same boot (the first cost boot), so that the "
+      "figures read as ratios whatever the clock.\n")
+    gp = next((num(d, "ns_per_call") for d in unit_lines if "ns_per_call" in d), None)
     op = next((d for d in unit_lines if "open_ns" in d), None)
-    urow = []
+    ee = next((d for d in unit_lines if "empty_ns" in d), None)
+    rows = []
 
     def unit(name, ns, how):
         if ns is None:
             missing.append(f"unit {name}")
-            urow.append([name, "n/a", "n/a", how])
+            rows.append([name, "not measured", "", how])
         else:
-            urow.append([name, fmt_ns(ns), f"{ns / gp:.1f}" if gp else "n/a", how])
+            rows.append([name, fmt_ns(ns), f"{ns / gp:.1f}" if gp else "n/a", how])
     unit("getppid() round trip", gp, "100000 calls, unmonitored")
     unit("pml event open (perf_event_open)", num(op, "open_ns") if op else None,
-         "median of 10, sampling event on the calling process, 100 ms epochs")
+         f"median of {op.get('n', '?') if op else '?'}, sampling event on the calling process, 100 ms "
+         f"epochs; its family then has {op.get('ept_tables', '?') if op else '?'} EPT tables, "
+         f"{op.get('charged_kb', '?') if op else '?'} KiB charged")
     unit("pml event close", num(op, "close_ns") if op else None, "the same events")
-    for wl in ("seqwrite",) if a.size == "tiny" else ("seqwrite", "randwrite"):
+    for wl in ("seqwrite",) if size == "tiny" else ("seqwrite", "randwrite"):
         base, st = costs.median(wl, "none"), costs.median_run(wl, "stat-10")
-        cnt = num(st, "stat_count") if st else 0
+        cnt = num(st, "pml.samples") if st else 0
         ns = (num(st, "wall_ns") - base) / cnt if st and base and cnt and st.get("capped") != "1" else None
         unit(f"page-epoch logged ({wl})", ns,
              "(counting run at 10 ms - unmonitored) / page-epochs counted; includes the epoch ends")
         for rec in ("pmlrec-10", "perfrec-10"):
             r = costs.median_run(wl, rec)
             n = num(r, "pml.samples") if r else 0
-            ns = (num(r, "wall_ns") - num(st, "wall_ns")) / n if r and st and n and r.get("capped") != "1" \
-                and st.get("capped") != "1" else None
-            unit(f"sample written ({wl}, {rec})", ns, "(recording run - counting run, 10 ms) / samples")
-    ep0 = next((num(d, "ns") for d in harvest_lines if d.get("method") == "pml"), None)
-    unit("epoch end with 1 MiB logged (IOC_RESET + drain)", ep0, "harvest, smallest RSS")
-    e0 = next((d for d in unit_lines if d.get("method") == "pml" and d.get("dirty_pages") == "0"), None)
-    unit("epoch end with nothing logged (IOC_RESET)", num(e0, "ns") if e0 else None,
-         "harvest pml 64 MiB with 0 KiB dirty")
-    w(table(["unit", "guest time", "in getppid() round trips", "how"], urow) + "\n")
+            ok = r and st and n and r.get("capped") != "1" and st.get("capped") != "1"
+            unit(f"sample written ({wl}, {rec})", (num(r, "wall_ns") - num(st, "wall_ns")) / n if ok else None,
+                 "(recording run - counting run, 10 ms) / samples" + ("" if ok or not r else "; the run was capped"))
+    how = (f"`epochend {ee.get('rss_mib', '?')} 1024 {ee.get('reps', '?')}`: one event on a "
+           f"{ee.get('rss_mib', '?')} MiB buffer, median" if ee else "epochend")
+    unit("epoch end, nothing logged: PERF_EVENT_IOC_RESET", num(ee, "empty_reset_ns") if ee else None, how)
+    unit("epoch end, 1 MiB logged: PERF_EVENT_IOC_RESET", num(ee, "reset_ns") if ee else None, how)
+    unit("epoch end, 1 MiB logged, and the drain of its 256 samples", num(ee, "ns") if ee else None, how)
+    w(table(["unit", "guest time", "in getppid() round trips", "how"], rows) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--vm", action="append", default=[])
+    ap.add_argument("--analysis", default="")
+    ap.add_argument("--kbuild", required=True)
+    ap.add_argument("--kernel-info", default="")
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--seconds", type=int, default=0)
+    ap.add_argument("--check", action="store_true")
+    a = ap.parse_args()
+
+    boots = [Boot(v) for v in a.vm]
+    cost_boots = [b for b in boots if b.name.startswith("vm-cost")]
+    costs = Costs(cost_boots)
+    unit_lines = [d for b in cost_boots for d in guest_lines(b.path, "units.txt")]
+    harvest_lines = [d for b in boots for d in guest_lines(b.path, "harvest.txt")]
+    errors = [f"{b.name}: {e}" for b in boots for e in b.errors]
+    missing = []
+
+    md = []
+    w = md.append
+    w("# make bench: what monitoring costs\n")
+    w(f"One run of `make bench` ({'tiny sizes: make check-bench' if a.size == 'tiny' else 'full sizes'}), "
+      f"{a.seconds // 60} min {a.seconds % 60} s wall in all.\n")
+    w("## Machine and settings\n")
+    lines, _ = machine_lines(a, "Bochs emulates 30-90 M instructions per host second here, depending on the "
+                             "host's load, which is why the workloads are short. Monitored-program cost "
+                             f"and per-unit costs: {os.environ.get('BENCH_MEM_MIB', '512')} MiB guests; "
+                             f"harvest: a {os.environ.get('BENCH_HARVEST_MEM_MIB', '1536')} MiB guest "
+                             "(tiny: all in one boot).")
+    for line in lines:
+        w(line)
+    for b in boots:
+        w(f"- {b.note()}")
+    w("")
+
+    w("## Summary\n")
+    w("Monitored/unmonitored guest time of the workload (median of 3); the sections below have "
+      "every monitor, the counts, the targets and how each figure was measured.\n")
+    short = ["stat-100", "stat-10", "pmlrec-10", "perfrec-10", "uffd-10", "soft-10"]
+    w(table(["workload", "unmonitored", "pml counting 100 ms", "pml counting 10 ms",
+             "perf pml record 10 ms", "perf record -e pml// 10 ms", "uffd 10 ms", "soft-dirty 10 ms"],
+            [[wl, fmt_ns(costs.median(wl, "none"))] + [costs.cell(wl, m) for m in short]
+             for wl in WORKLOADS]) + "\n")
+
+    section_cost(w, costs, a.size, missing)
+    section_targets(w, costs)
+    section_counts(w, costs)
+    section_harvest(w, harvest_lines, missing)
+    section_analysis(w, read_analysis(a.analysis), missing)
+    section_units(w, costs, unit_lines, a.size, missing)
 
     if errors:
         w("## Errors reported by the guest\n")
@@ -591,18 +482,7 @@ def main():
         w("## Missing or failed rows\n")
         w("\n".join(f"- {m}" for m in missing) + "\n")
 
-    with open(a.out, "w") as f:
-        f.write("\n".join(md) + "\n")
-    print(f"report: wrote {a.out}", file=sys.stderr)
-    if a.check:
-        if missing:
-            for m in missing:
-                print(f"check-bench: missing: {m}", file=sys.stderr)
-            print(f"not ok check-bench: {len(missing)} rows missing or failed", file=sys.stderr)
-            return 1
-        print("ok check-bench: every benchmark produced every row")
-    return 0
-
+    return write_results(a.out, md, missing, a.check, "report", "")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,8 @@
 // (name=value fields) per measurement on stdout.
 //
 //   pml-bench-costs getppid N            ns per getppid() round trip
-//   pml-bench-costs open N               ns per pml perf_event_open() and close()
+//   pml-bench-costs open N               ns per pml perf_event_open() and close(),
+//                                        and the family's EPT memory (debugfs)
 //   pml-bench-costs harvest METHOD RSS_MIB DIRTY_KIB REPS
 //       the time to learn which pages of an RSS_MIB buffer were written in
 //       an interval in which DIRTY_KIB of it (spread evenly) were written,
@@ -13,6 +14,9 @@
 //         pagemap    PAGEMAP_SCAN with PM_SCAN_WP_MATCHING (userfaultfd
 //                    WP_ASYNC): reports the written pages and re-protects them
 //         softdirty  /proc/self/pagemap read (bit 55), then clear_refs 4
+//   pml-bench-costs epochend RSS_MIB DIRTY_KIB REPS
+//       pml: the end of an epoch with nothing written and with DIRTY_KIB
+//       written, alternately, on one event
 //
 // Times are CLOCK_MONOTONIC (guest time: instruction count under Bochs).
 // Every reported set is checked against the pages written; a wrong one
@@ -32,7 +36,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <functional>
+#include <map>
+#include <sstream>
 #include <span>
 #include <string>
 #include <vector>
@@ -71,10 +78,39 @@ int getppid_cost(long n) {
   return 0;
 }
 
+// The numeric fields of the debugfs line of the pml family with perf id
+// @id (Documentation: ept_tables, charged_kb, ...); empty when none.
+std::map<std::string, uint64_t> pml_family_stats(uint64_t id) {
+  std::map<std::string, uint64_t> out;
+  std::ifstream in("/sys/kernel/debug/pml/events");
+  std::string line, tok;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::map<std::string, uint64_t> f;
+    while (words >> tok) {
+      auto eq = tok.find('=');
+      if (eq != std::string::npos) f[tok.substr(0, eq)] = strtoull(tok.c_str() + eq + 1, nullptr, 0);
+    }
+    if (f.count("id") && f["id"] == id) return f;
+  }
+  return out;
+}
+
+// " k=v" for each of @keys the debugfs line has: a kernel without one
+// (an older series: no charged_kb) shows it missing, not as 0.
+std::string stat_fields(const std::map<std::string, uint64_t>& st, std::initializer_list<const char*> keys) {
+  std::string out;
+  for (const char* k : keys) {
+    auto it = st.find(k);
+    if (it != st.end()) out += std::string(" ") + k + "=" + std::to_string(it->second);
+  }
+  return out;
+}
+
 int open_cost(long n) {
   auto pmu = pml::find_pml_pmu();
   if (!pmu.ok()) fail(pmu.error().message);
-  std::vector<uint64_t> opens, closes;
+  std::vector<uint64_t> opens, closes, tables, charged;
   for (long i = 0; i < n; ++i) {
     pml::PmlEventOptions o;  // as perf pml record: sampling, inherited, this process
     o.epoch_ms = 100;
@@ -82,13 +118,20 @@ int open_cost(long n) {
     auto ev = pml::PmlEvent::open(*pmu, o);
     uint64_t t1 = now_ns();
     if (!ev.ok()) fail(ev.error().message);
+    auto st = pml_family_stats(ev->id());  // outside the timed part
+    if (st.empty()) fail("no debugfs line for the event (is debugfs mounted?)");
+    tables.push_back(st["ept_tables"]);
+    if (st.count("charged_kb")) charged.push_back(st["charged_kb"]);
+    uint64_t t1b = now_ns();
     { auto gone = std::move(*ev); }  // close(2)
     uint64_t t2 = now_ns();
     opens.push_back(t1 - t0);
-    closes.push_back(t2 - t1);
+    closes.push_back(t2 - t1b);
   }
-  printf("open n=%ld open_ns=%llu close_ns=%llu\n", n, (unsigned long long)median(opens),
-         (unsigned long long)median(closes));
+  std::string charged_kb =
+      charged.size() == opens.size() ? " charged_kb=" + std::to_string(median(charged)) : "";
+  printf("open n=%ld open_ns=%llu close_ns=%llu ept_tables=%llu%s\n", n, (unsigned long long)median(opens),
+         (unsigned long long)median(closes), (unsigned long long)median(tables), charged_kb.c_str());
   return 0;
 }
 
@@ -200,7 +243,9 @@ struct PmlHarvester : Harvester {
   }
   // Ends the epoch in which the whole buffer was written (the EPT then
   // covers the RSS, as for a program that has touched its memory) and
-  // waits until its samples stop coming; they may overflow the ring.
+  // waits until its samples stop coming; they may overflow the ring (its
+  // 1 MiB holds ~11000), which does not matter: only the epoch's end does.
+  size_t warmup_seen = 0;
   void warm_up() {
     if (!mon.end_epoch().ok()) fail("PERF_EVENT_IOC_RESET failed");
     std::vector<uintptr_t> found;
@@ -212,24 +257,29 @@ struct PmlHarvester : Harvester {
       quiet = found.size() == before && before > 0 ? quiet + 1 : 0;
       usleep(1000);
     }
-    fprintf(stderr, "pml-bench-costs: pml warm-up: %zu of %zu pages; %s\n", found.size(),
-            buf.bytes / kPage, diagnosis().c_str());
+    warmup_seen = found.size();
     first_epoch = last + 1;
   }
-  std::vector<uintptr_t> harvest() override {
+  std::vector<uint64_t> reset_times;  // the ioctl alone, per harvest
+  std::vector<uintptr_t> harvest() override { return harvest_expecting(buf.dirty.size()); }
+  // Ends the epoch, then drains until `want` pages of the buffer are in
+  // (at least once: with want 0 the drain finds nothing, which is checked).
+  std::vector<uintptr_t> harvest_expecting(size_t want) {
     std::vector<uintptr_t> found;
+    uint64_t t0 = now_ns();
     if (!mon.end_epoch().ok()) fail("PERF_EVENT_IOC_RESET failed");
+    reset_times.push_back(now_ns() - t0);
     // The ended epoch's samples may arrive after the ioctl returns (an
     // asynchronous epoch end): drain until they are all in, for 0.5 guest
     // s at most (a long time: 1.75 G instructions).
     uint64_t deadline = now_ns() + 500'000'000ULL, last = first_epoch;
-    while (found.size() < buf.dirty.size() && now_ns() < deadline) {
+    do {
       last = std::max(last, drain_into(found));
-      if (found.size() < buf.dirty.size()) sched_yield();  // let the epoch end's work run
-    }
-    if (found.size() < buf.dirty.size())
-      fprintf(stderr, "pml-bench-costs: pml: %zu of %zu pages after 0.5 s; %s\n", found.size(),
-              buf.dirty.size(), diagnosis().c_str());
+      if (found.size() < want) sched_yield();  // let the epoch end's work run
+    } while (found.size() < want && now_ns() < deadline);
+    if (found.size() < want)
+      fprintf(stderr, "pml-bench-costs: pml: %zu of %zu pages after 0.5 s; %s\n", found.size(), want,
+              diagnosis().c_str());
     first_epoch = last + 1;
     return found;
   }
@@ -316,8 +366,9 @@ struct SoftDirtyHarvester : Harvester {
 int harvest_cost(const std::string& method, size_t rss_mib, size_t dirty_kib, int reps) {
   Buffer buf(rss_mib, dirty_kib);
   Harvester* h = nullptr;
+  PmlHarvester* p = nullptr;
   if (method == "pml") {
-    auto* p = new PmlHarvester(SelfEvent::open(), buf);
+    p = new PmlHarvester(SelfEvent::open(), buf);
     for (size_t off = 0; off < buf.bytes; off += kPage) buf.base[off] = 2;  // every page, once
     p->warm_up();
     h = p;
@@ -337,10 +388,52 @@ int harvest_cost(const std::string& method, size_t rss_mib, size_t dirty_kib, in
     check_set(method.c_str(), found, buf);
     times.push_back(t1 - t0);
   }
-  printf("harvest method=%s rss_mib=%zu dirty_pages=%zu reps=%d ns=%llu min_ns=%llu\n",
+  std::string pml_fields;
+  if (p) {
+    auto st = pml_family_stats(p->mon.event.id());
+    pml_fields = " reset_ns=" + std::to_string(median(p->reset_times)) +
+                 " warmup_pages=" + std::to_string(buf.bytes / kPage) +
+                 " warmup_seen=" + std::to_string(p->warmup_seen) +
+                 stat_fields(st, {"ept_tables", "charged_kb", "epoch_cleared", "epoch_walks", "invepts"});
+  }
+  printf("harvest method=%s rss_mib=%zu dirty_pages=%zu reps=%d ns=%llu min_ns=%llu%s\n",
          method.c_str(), rss_mib, buf.dirty.size(), reps, (unsigned long long)median(times),
-         (unsigned long long)*std::min_element(times.begin(), times.end()));
+         (unsigned long long)*std::min_element(times.begin(), times.end()), pml_fields.c_str());
   delete h;
+  return 0;
+}
+
+// pml only: on one event (one EPT build), alternately the end of an
+// epoch in which nothing was written and of one in which DIRTY_KIB of the
+// buffer were: the ioctl alone and with the drain of the ring buffer.
+int epoch_end_cost(size_t rss_mib, size_t dirty_kib, int reps) {
+  Buffer buf(rss_mib, dirty_kib);
+  PmlHarvester p(SelfEvent::open(), buf);
+  for (size_t off = 0; off < buf.bytes; off += kPage) buf.base[off] = 2;
+  p.warm_up();
+  std::vector<uint64_t> empty, empty_reset, full, full_reset;
+  for (int r = 0; r < reps; ++r) {
+    uint64_t t0 = now_ns();
+    auto none = p.harvest_expecting(0);
+    uint64_t t1 = now_ns();
+    if (!none.empty()) fail("pml: " + std::to_string(none.size()) + " pages in an epoch without writes");
+    empty.push_back(t1 - t0);
+    empty_reset.push_back(p.reset_times.back());
+    buf.write_interval(r + 3);
+    t0 = now_ns();
+    auto found = p.harvest();
+    t1 = now_ns();
+    check_set("pml", found, buf);
+    full.push_back(t1 - t0);
+    full_reset.push_back(p.reset_times.back());
+  }
+  auto st = pml_family_stats(p.mon.event.id());
+  printf("epochend rss_mib=%zu dirty_pages=%zu reps=%d empty_ns=%llu empty_reset_ns=%llu ns=%llu "
+         "reset_ns=%llu%s\n",
+         rss_mib, buf.dirty.size(), reps, (unsigned long long)median(empty),
+         (unsigned long long)median(empty_reset), (unsigned long long)median(full),
+         (unsigned long long)median(full_reset),
+         stat_fields(st, {"ept_tables", "charged_kb", "epoch_cleared", "epoch_walks", "invepts"}).c_str());
   return 0;
 }
 
@@ -351,11 +444,13 @@ int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "";
   if (what == "getppid" && argc == 3) return getppid_cost(atol(argv[2]));
   if (what == "open" && argc == 3) return open_cost(atol(argv[2]));
+  if (what == "epochend" && argc == 5)
+    return epoch_end_cost(strtoul(argv[2], nullptr, 0), strtoul(argv[3], nullptr, 0), atoi(argv[4]));
   if (what == "harvest" && argc == 6)
     return harvest_cost(argv[2], strtoul(argv[3], nullptr, 0), strtoul(argv[4], nullptr, 0),
                         atoi(argv[5]));
   fprintf(stderr,
           "usage: pml-bench-costs getppid N | open N | harvest pml|pagemap|softdirty RSS_MIB "
-          "DIRTY_KIB REPS\n");
+          "DIRTY_KIB REPS | epochend RSS_MIB DIRTY_KIB REPS\n");
   return 2;
 }
